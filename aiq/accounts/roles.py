@@ -1,0 +1,59 @@
+"""What each staff role may do, as Django permission codenames.
+
+Roles are defined in code rather than as database groups so that every company gets the
+same, reviewed set and a deploy changes them everywhere at once.
+"""
+
+from __future__ import annotations
+
+from aiq.accounts.choices import Role
+
+ALL = ("view", "add", "change", "delete")
+
+# app label -> model names whose full CRUD the role has.
+_MANAGE_BUSINESS = {
+    "personas": ["persona", "personaidentity"],
+    "stores": ["retailstore"],
+    "integrations": None,  # None: every model of the app
+    "loyalty": None,
+    "ecommerce": None,
+}
+
+ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
+    Role.OWNER: {
+        **dict.fromkeys(_MANAGE_BUSINESS),
+        "accounts": {"company": ("view", "change"), "membership": ALL},
+        "ops": {"heartbeat": ("view",)},
+    },
+    Role.MANAGER: {
+        **dict.fromkeys(_MANAGE_BUSINESS),
+        "accounts": {"company": ("view",), "membership": ("view",)},
+        "ops": {"heartbeat": ("view",)},
+    },
+    Role.MARKETER: {
+        "personas": {"persona": ("view", "add", "change"), "personaidentity": ("view",)},
+        "stores": {"retailstore": ("view",)},
+        "loyalty": None,
+    },
+    # A budtender works the counter: look a shopper up and sign one up. No settings,
+    # no integrations, no stores configuration.
+    Role.BUDTENDER: {
+        "personas": {"persona": ("view", "add"), "personaidentity": ("view",)},
+    },
+}
+
+
+def permissions_for_role(role: str, models_by_app: dict[str, list[str]]) -> set[str]:
+    """Expand a role's grants into "app_label.action_model" permission strings.
+
+    `models_by_app` maps each installed app label to its model names, so that a grant of
+    "every model of the app" covers models added later without editing this file.
+    """
+    grants = ROLE_PERMISSIONS.get(role, {})
+    perms: set[str] = set()
+    for app_label, per_model in grants.items():
+        if per_model is None:
+            per_model = dict.fromkeys(models_by_app.get(app_label, []), ALL)
+        for model_name, actions in per_model.items():
+            perms.update(f"{app_label}.{action}_{model_name}" for action in actions)
+    return perms

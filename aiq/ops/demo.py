@@ -1,0 +1,252 @@
+"""The demo account that `make run` starts with: one company, three stores in two states,
+an owner and a budtender, and a few hundred personas with the mess real data has.
+
+Everything is deterministic and idempotent: running it again changes nothing but the
+demo users' passwords.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from aiq.accounts.choices import Role
+from aiq.accounts.models import Company, Membership
+from aiq.personas.choices import Consent, EnrollmentRoute, Source
+from aiq.personas.models import Persona, PersonaIdentity
+from aiq.personas.normalize import normalize_email, normalize_phone
+from stores.models import RetailStore
+
+DEMO_COMPANY = "Evergreen Dispensary (demo)"
+DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
+DEMO_PERSONAS = 300
+EXTERNAL_ID_PREFIX = "demo-"
+
+STORES = [
+    ("Capitol Hill", "1520 Pike St", "Seattle", "WA", "98122", "America/Los_Angeles"),
+    (
+        "Spokane Valley",
+        "14700 E Sprague Ave",
+        "Spokane Valley",
+        "WA",
+        "99216",
+        "America/Los_Angeles",
+    ),
+    ("Pearl District", "1100 NW Glisan St", "Portland", "OR", "97209", "America/Los_Angeles"),
+]
+AREA_CODES = {"WA": ["206", "253", "425", "509"], "OR": ["503", "541", "971"]}
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Zoe",
+    "Ethan",
+    "Nora",
+    "Lucas",
+    "Ivy",
+    "Mateo",
+    "Ruby",
+    "Owen",
+    "Jade",
+    "Elijah",
+    "Iris",
+    "Caleb",
+    "Luna",
+    "Hugo",
+    "Cora",
+    "Felix",
+    "Mila",
+    "Theo",
+    "Nina",
+    "Leo",
+    "Sage",
+    "Ezra",
+    "Wren",
+    "Jonah",
+    "Tess",
+    "Miles",
+    "Aria",
+    "Silas",
+    "Rosa",
+    "Kai",
+]
+LAST_NAMES = [
+    "Nguyen",
+    "Garcia",
+    "Smith",
+    "Johnson",
+    "Patel",
+    "Kim",
+    "Lopez",
+    "Brown",
+    "Davis",
+    "Martinez",
+    "Wilson",
+    "Anderson",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Hall",
+    "Allen",
+    "Wright",
+    "Torres",
+    "Rivera",
+    "Flores",
+    "Chen",
+    "Okafor",
+    "Larsen",
+    "Novak",
+    "Singh",
+]
+EMAIL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "proton.me"]
+INVALID_PHONES = ["555-12", "000-000-0000", "12345", "(206) 555", "n/a"]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    company: Company
+    password: str
+    personas_created: int
+
+
+def _phone_in_some_format(rng: random.Random, area: str) -> str:
+    while True:
+        exchange = rng.randint(201, 989)
+        line = rng.randint(0, 9999)
+        if exchange == 555:
+            continue
+        digits = f"{area}{exchange}{line:04d}"
+        if normalize_phone(digits, "US"):
+            break
+    style = rng.randrange(4)
+    if style == 0:
+        return f"({area}) {exchange}-{line:04d}"
+    if style == 1:
+        return f"{area}-{exchange}-{line:04d}"
+    if style == 2:
+        return f"+1 {area} {exchange} {line:04d}"
+    return digits
+
+
+def _reformat(phone: str) -> str:
+    """The same number written another way, as a second POS or a form would."""
+    digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+    return f"{digits[:3]}.{digits[3:6]}.{digits[6:]}"
+
+
+def _persona_rows(company: Company, stores: list[RetailStore]) -> list[tuple[Persona, Source]]:
+    rng = random.Random(20261122)
+    base_time = datetime(2026, 1, 1, tzinfo=UTC)
+    rows: list[tuple[Persona, Source]] = []
+    earlier_phones: list[str] = []
+    for index in range(DEMO_PERSONAS):
+        store = rng.choice(stores)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        roll = rng.random()
+        if roll < 0.05:
+            phone = rng.choice(INVALID_PHONES)
+        elif roll < 0.12 and earlier_phones:
+            phone = _reformat(rng.choice(earlier_phones))  # a duplicate by phone format
+        elif roll < 0.17:
+            phone = ""
+        else:
+            phone = _phone_in_some_format(rng, rng.choice(AREA_CODES[store.state]))
+            earlier_phones.append(phone)
+        email = ""
+        if rng.random() > 0.15:
+            email = f"{first}.{last}{rng.randint(1, 999)}@{rng.choice(EMAIL_DOMAINS)}"
+            if rng.random() < 0.2:
+                email = f"  {email.upper()} "  # as typed at a busy counter
+        enrolled = rng.random() < 0.6
+        joined = base_time + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
+        source = rng.choices([Source.IMPORT, Source.SIGNUP_FORM, Source.API], weights=[6, 3, 1])[0]
+        persona = Persona(
+            company=company,
+            first_name=first,
+            last_name=last,
+            email=normalize_email(email),
+            phone_raw=phone,
+            phone=normalize_phone(phone, company.phone_region),
+            birth_date=date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+            city=store.city,
+            state=store.state,
+            postal_code=store.postal_code,
+            country="US",
+            favorite_store=store if rng.random() < 0.85 else None,
+            loyalty_enrolled_at=joined if enrolled else None,
+            loyalty_enrollment_route=(
+                rng.choice([EnrollmentRoute.SIGNUP_FORM, EnrollmentRoute.POS]) if enrolled else ""
+            ),
+            sms_consent=rng.choice(list(Consent.values)),
+            email_consent=rng.choice([Consent.UNKNOWN, Consent.OPTED_IN, Consent.OPTED_OUT]),
+        )
+        persona._demo_index = index  # type: ignore[attr-defined]
+        persona._demo_joined = joined  # type: ignore[attr-defined]
+        rows.append((persona, source))
+    return rows
+
+
+def _ensure_user(company: Company, username: str, role: str, password: str) -> None:
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
+    )
+    user.is_staff = True
+    user.set_password(password)
+    user.save()
+    Membership.objects.update_or_create(user=user, defaults={"company": company, "role": role})
+
+
+@transaction.atomic
+def seed_demo(password: str | None = None) -> DemoResult:
+    """Create (or bring back) the demo account; returns what a person needs to log in."""
+    password = password or DEFAULT_PASSWORD
+    company, _ = Company.objects.get_or_create(name=DEMO_COMPANY, defaults={"phone_region": "US"})
+    stores = []
+    for name, address, city, state, postal_code, time_zone in STORES:
+        store, _ = RetailStore.objects.get_or_create(
+            company=company,
+            name=name,
+            defaults={
+                "address_line1": address,
+                "city": city,
+                "state": state,
+                "postal_code": postal_code,
+                "time_zone": time_zone,
+            },
+        )
+        stores.append(store)
+    _ensure_user(company, "owner", Role.OWNER, password)
+    _ensure_user(company, "budtender", Role.BUDTENDER, password)
+
+    existing = set(
+        PersonaIdentity.objects.filter(
+            company=company, external_id__startswith=EXTERNAL_ID_PREFIX
+        ).values_list("external_id", flat=True)
+    )
+    missing = [
+        (persona, source)
+        for persona, source in _persona_rows(company, stores)
+        if f"{EXTERNAL_ID_PREFIX}{persona._demo_index:04d}" not in existing  # type: ignore[attr-defined]
+    ]
+    created = Persona.objects.bulk_create([persona for persona, _ in missing], batch_size=500)
+    PersonaIdentity.objects.bulk_create(
+        [
+            PersonaIdentity(
+                company=company,
+                persona=persona,
+                source=source,
+                external_id=f"{EXTERNAL_ID_PREFIX}{persona._demo_index:04d}",  # type: ignore[attr-defined]
+                first_seen_at=persona._demo_joined,  # type: ignore[attr-defined]
+                last_seen_at=persona._demo_joined,  # type: ignore[attr-defined]
+            )
+            for persona, (_, source) in zip(created, missing, strict=True)
+        ],
+        batch_size=500,
+    )
+    return DemoResult(company=company, password=password, personas_created=len(created))

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from aiq.ops.demo import DEFAULT_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo company, stores, staff logins and personas (safe to run again)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--password", help=f"Password for the demo logins (default: {DEFAULT_PASSWORD})."
+        )
+
+    def handle(self, *args, password: str | None = None, **options) -> None:  # type: ignore[no-untyped-def]
+        result = seed_demo(password)
+        self.stdout.write(
+            f"Demo company: {result.company.name} (account UID {result.company.uid}); "
+            f"{result.personas_created} personas created."
+        )
+        self.stdout.write(f"Logins: owner / {result.password}   budtender / {result.password}")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Source(models.TextChoices):
+    """Where a persona's data came from; shown in the "Sourced from" column."""
+
+    COVA = "cova", "Cova"
+    POSABIT = "posabit", "POSaBIT"
+    CLOVER = "clover", "Clover"
+    SIGNUP_FORM = "signup_form", "Signup form"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+
+
+class EnrollmentRoute(models.TextChoices):
+    """How a persona joined the loyalty program."""
+
+    SIGNUP_FORM = "signup_form", "Signup form"
+    POS = "pos", "Point of sale"
+    PURCHASED_AFTER = "purchased_after", "Card setting: purchased after"
+    API = "api", "API"
+    STAFF = "staff", "Staff"
+    IMPORT = "import", "Import"
+
+
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    PENDING = "pending", "Double opt-in pending"
+    OPTED_IN = "opted_in", "Opted in"
+    OPTED_OUT = "opted_out", "Opted out"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.db import models
+
+from aiq.accounts.models import TenantModel
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class RetailStore(TenantModel):
+    """A dispensary location. POS keys map to it (Store Mappings) to attribute sales and
+    give shoppers a favorite store."""
+
+    name = models.CharField(max_length=200)
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(
+        "state / province",
+        max_length=50,
+        help_text="The market the store sells in, e.g. WA or ON. Drives market-based sync rules.",
+    )
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    phone = models.CharField(max_length=20, blank=True, help_text="Stored in E.164.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "retail store"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="store_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
