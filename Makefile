@@ -31,8 +31,11 @@ run: $(VENV)/.runtime-installed ## Start web, worker and beat on the embedded de
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: $(VENV)/.dev-installed ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
+test: $(VENV)/.dev-installed browsers ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest -n 2 --dist loadfile
+
+browsers: ## Install Debian's chromium for the real-browser tests (once; needs root)
+	scripts/install-browser.sh
 
 lint: $(VENV)/.dev-installed ## Ruff lint and format check
 	$(BIN)/ruff check .

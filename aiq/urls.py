@@ -8,6 +8,8 @@ from django.views.generic import RedirectView
 admin.site.site_header = "AIQ Dispensary Hub"
 admin.site.site_title = "AIQ Dispensary Hub"
 admin.site.index_title = "Dashboard"
+# Lists such as personas need the full width more than a second copy of the index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

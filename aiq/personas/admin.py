@@ -65,6 +65,8 @@ class PersonaAdmin(TenantAdmin):
     search_help_text = "Search by phone (any format), email or name."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # Facet counts would COUNT(*) every filter option over millions of rows.
+    show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
     ordering = ["-id"]
     autocomplete_fields = ["favorite_store"]
@@ -91,6 +93,9 @@ class PersonaAdmin(TenantAdmin):
         ("Custom brand traits", {"fields": ["brand_traits"]}),
         ("Record", {"classes": ["collapse"], "fields": [("created_at", "updated_at")]}),
     ]
+
+    class Media:
+        css = {"all": ["personas/admin.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # One query for the whole page's identities, not one per row.
