@@ -33,3 +33,11 @@ def owner_a(company_a) -> Client:
 @pytest.fixture
 def budtender_a(company_a) -> Client:
     return staff_client(company_a, Role.BUDTENDER)
+
+
+def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    # Persistent connections held by the live server's threads would keep PostgreSQL from
+    # dropping the test database at the end of the run.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
