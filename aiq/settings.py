@@ -145,6 +145,11 @@ DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 # POS sandboxes: simulators of Cova, POSaBIT and Clover served under /sandbox/<provider>/.
 # On for the embedded run and the tests; `check --deploy` warns when it is on.
 POS_SANDBOX_ENABLED = env.bool("POS_SANDBOX_ENABLED", default=DEBUG)
+# Where sandbox credentials send their requests: this server's own origin.
+POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="http://127.0.0.1:8000")
+# Overrides of the real POS hosts, as provider.role=URL pairs, e.g.
+# "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
+POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 
 # Celery. The embedded default is the file-system broker, so nothing needs installing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

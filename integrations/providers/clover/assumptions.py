@@ -1,0 +1,52 @@
+"""Everything about Clover that our sources do not confirm, in one place.
+
+See shared/reference/pos-apis.md §2 and §7 ("the customer phoneNumbers/emailAddresses
+sub-object field names" and the 401/429 error bodies were not found).
+"""
+
+from __future__ import annotations
+
+# --- Units ---------------------------------------------------------------------------------
+# Money is integer cents: the schema types amounts as integers [C-3p]; "cents" is [I]
+# (widely known). Times are epoch milliseconds [C-3p].
+
+# --- Customers ------------------------------------------------------------------------------
+# Sub-field names [I]: phoneNumbers[{id, phoneNumber}], emailAddresses[{id, emailAddress}],
+# addresses[{address1, address2, address3, city, state, zip, country}].
+# Date of birth lives in the customer's metadata as dobYear/dobMonth/dobDay [I].
+PHONE_FIELD = "phoneNumber"
+EMAIL_FIELD = "emailAddress"
+DOB_FIELDS = ("dobYear", "dobMonth", "dobDay")
+# The customer filter fields (customerSince, firstName, ..., deletedTime) [C-3p] have no
+# change time, so ``since`` cannot select edited customers: we always scan all customers
+# (1000 a page, so cheap) rather than miss edits.
+# Phone lookups: ``filter=phoneNumber=<digits>`` [I on the format].
+
+# --- Merchant as a location -----------------------------------------------------------------
+# ``GET /v3/merchants/{mId}?expand=address`` [I on the expand name]; a merchant is one store.
+
+# --- Orders ----------------------------------------------------------------------------------
+# Line items: ``price`` is the unit price in cents; ``unitQty`` is thousandths of a unit for
+# items priced by quantity, absent otherwise (one unit) [I]. ``itemCode`` is the SKU [I].
+UNIT_QTY_SCALE = 1000
+# Order-level discounts carry a negative ``amount`` in cents or a ``percentage`` [I].
+# Tax is the sum of the payments' ``taxAmount`` [I]; the tender's ``label`` names the
+# payment method [I].
+# Orders still ``open`` are carts, not sales: skipped [I].
+SKIPPED_ORDER_STATES = frozenset({"open"})
+# Fulfilment from the order type's label when it says so [I]; else in store.
+DELIVERY_WORDS: tuple[str, ...] = ("delivery",)
+PICKUP_WORDS: tuple[str, ...] = ("pickup", "pick up", "curbside", "online")
+# A refund is an order with a negative total [I] (Clover records refunds against payments).
+
+# --- Limits -------------------------------------------------------------------------------
+# [C] 16 requests/second and 5 in flight per token; 50/s and 10 in flight per app. The
+# per-app limits are enforced only within one process.
+TOKEN_REQUESTS_PER_SECOND = 16.0
+TOKEN_CONCURRENCY = 5
+APP_REQUESTS_PER_SECOND = 50.0
+APP_CONCURRENCY = 10
+
+# A refunded Clover order keeps its positive total; the order's paymentState says it was
+# refunded [I, sandbox evidence]. A negative total (a manual refund order) also counts.
+REFUNDED_PAYMENT_STATES = frozenset({"REFUNDED"})

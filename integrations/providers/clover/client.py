@@ -1,0 +1,135 @@
+"""Clover's HTTP surface: Bearer token, merchant-scoped paths, limit/offset paging, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import requests
+
+from aiq.http import HttpClient, url_path
+from integrations.providers.clover.limiter import Limiter, clover_slot, limiter_for
+from integrations.providers.errors import (
+    AuthenticationFailed,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+    ProviderError,
+)
+
+MERCHANT_PATH = "/v3/merchants/{merchant_id}"
+CUSTOMERS_PATH = "/v3/merchants/{merchant_id}/customers"
+CUSTOMER_PATH = "/v3/merchants/{merchant_id}/customers/{customer_id}"
+ORDERS_PATH = "/v3/merchants/{merchant_id}/orders"
+ITEMS_PATH = "/v3/merchants/{merchant_id}/items"
+CUSTOMER_EXPAND = "phoneNumbers,emailAddresses,addresses,metadata"
+ORDER_EXPAND = "lineItems,payments,customers,discounts"
+ITEM_EXPAND = "itemStock,categories"
+MAX_PAGE_SIZE = 1000  # Clover's hard limit
+
+# Advice text, not a secret.
+CLOVER_SETUP_ADVICE = (
+    "create a new token in Clover (Account & Setup > Business Operations > API Tokens) with "
+    "all Read boxes and Write for Customers"
+)
+
+
+def classify(response: requests.Response) -> ProviderError | None:
+    """Clover-specific meanings of a final error status."""
+    method = response.request.method if response.request else None
+    path = url_path(response.url or "/")
+    where: dict[str, Any] = {"method": method, "path": path, "status": response.status_code}
+    if response.status_code == 401:
+        return AuthenticationFailed(
+            "token refused",
+            # Clover answers 401 both for a bad token and for a token of another merchant.
+            user_message=(
+                "Clover did not accept this Merchant ID and API Token together. Check the "
+                "Merchant ID in your Clover dashboard's address bar; if it is right, "
+                f"{CLOVER_SETUP_ADVICE}, then enter it here."
+            ),
+            **where,
+        )
+    if response.status_code == 403:
+        writing = method in ("POST", "PUT", "DELETE") and "/customers" in path
+        need = "the Write permission for Customers" if writing else "a Read permission"
+        return PermissionMissing(
+            "permission refused",
+            user_message=f"The Clover API token needs {need}: {CLOVER_SETUP_ADVICE}.",
+            **where,
+        )
+    if response.status_code == 404:
+        # /v3/merchants/{mId} or /v3/merchants/{mId}/<collection>: the merchant is unknown.
+        # Counted from /v3/, so a sandbox or proxy prefix does not hide it.
+        segments = path[path.find("/v3/") :].strip("/").split("/")
+        if len(segments) <= 4:
+            return NotFound(
+                "merchant not found",
+                user_message=(
+                    "Clover does not know this Merchant ID. Copy it again from the address bar "
+                    "of your Clover dashboard (13 characters, like ABCD1234ABCD1), save, and "
+                    "connect again."
+                ),
+                **where,
+            )
+    return None
+
+
+class CloverClient:
+    """Calls for one merchant with one API token, inside that token's limits."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        base_url: str,
+        merchant_id: str,
+        api_token: str,
+        limiter: Limiter | None = None,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url
+        self.merchant_id = merchant_id
+        self._authorization = f"Bearer {api_token}"
+        self.limiter = limiter or limiter_for(api_token)
+
+    def path(self, template: str, **values: Any) -> str:
+        """A path template filled with the merchant id and ``values``."""
+        return template.format(merchant_id=self.merchant_id, **values)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """One call inside the limits; the decoded JSON body."""
+        headers = {"Authorization": self._authorization}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        return self.http.request_json(
+            method,
+            f"{self.base_url}{path}",
+            params=list(params.items()) if isinstance(params, Mapping) else params,
+            json=json,
+            headers=headers,
+            gate=lambda: clover_slot(self.limiter),
+            classify=classify,
+        )
+
+    def pages(
+        self, path: str, params: Sequence[tuple[str, Any]], page_size: int
+    ) -> Iterator[list[Any]]:
+        """``elements`` pages by ``limit``/``offset``; stops after the first short page."""
+        limit = min(page_size, MAX_PAGE_SIZE)
+        offset = 0
+        while True:
+            body = self.call("GET", path, params=[*params, ("limit", limit), ("offset", offset)])
+            if not isinstance(body, Mapping) or not isinstance(body.get("elements", []), list):
+                raise MalformedResponse("no elements list in the page", method="GET", path=path)
+            items = list(body.get("elements") or [])
+            yield items
+            if len(items) < limit:
+                return
+            offset += limit

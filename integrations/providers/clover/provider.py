@@ -1,0 +1,164 @@
+"""Clover: one credential (merchant id + API token) reaches one merchant, i.e. one store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from functools import partial
+from typing import Any, ClassVar
+
+from aiq.http import HttpClient
+from integrations.providers.base import CredentialField, Provider, map_records
+from integrations.providers.clover.client import (
+    CUSTOMER_EXPAND,
+    CUSTOMER_PATH,
+    CUSTOMERS_PATH,
+    ITEM_EXPAND,
+    ITEMS_PATH,
+    MERCHANT_PATH,
+    ORDER_EXPAND,
+    ORDERS_PATH,
+    CloverClient,
+)
+from integrations.providers.clover.mapping import (
+    customer_body,
+    customer_from,
+    is_sale,
+    location_from,
+    product_from,
+    sale_from,
+)
+from integrations.providers.convert import digits, to_epoch_ms
+from integrations.providers.convert import email as clean_email
+from integrations.providers.errors import MalformedRecord, MalformedResponse
+from integrations.providers.values import Customer, CustomerDraft, Location, Product, Sale
+
+
+def _id(raw: Any) -> Any:
+    return raw.get("id") if isinstance(raw, Mapping) else None
+
+
+class CloverProvider(Provider):
+    """Clover REST v3 with a merchant-generated API token."""
+
+    key = "clover"
+    label = "Clover"
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = (
+        CredentialField(
+            "merchant_id",
+            "Merchant ID",
+            help_text="From the address bar of your Clover dashboard, like ABCD1234ABCD1",
+        ),
+        CredentialField(
+            "api_token",
+            "API Token",
+            secret=True,
+            help_text="A token with all Read boxes and Write for Customers",
+        ),
+    )
+    DEFAULT_BASE_URLS: ClassVar[Mapping[str, str]] = {"api": "https://api.clover.com"}
+    PATH_PREFIXES: ClassVar[Mapping[str, tuple[str, ...]]] = {"api": ("/v3/",)}
+    customers_since_supported = False
+    page_size = 1000
+
+    def __init__(
+        self,
+        credentials: Mapping[str, str],
+        base_urls: Mapping[str, str] | None = None,
+        http: HttpClient | None = None,
+    ) -> None:
+        super().__init__(credentials, base_urls, http)
+        self.merchant_id = self.credential("merchant_id")
+        self.client = CloverClient(
+            self.http, self.base_urls["api"], self.merchant_id, self.credential("api_token")
+        )
+
+    def check(self) -> None:
+        """Read the merchant (token and merchant id), then one customer (Read permissions)."""
+        self.client.call("GET", self.client.path(MERCHANT_PATH))
+        self.client.call("GET", self.client.path(CUSTOMERS_PATH), params={"limit": 1})
+
+    def iter_locations(self) -> Iterator[Location | MalformedRecord]:
+        """The merchant, as one location."""
+        body = self.client.call(
+            "GET", self.client.path(MERCHANT_PATH), params={"expand": "address"}
+        )
+        yield from map_records([body], location_from, "location", _id)
+
+    def iter_customers(self, since: datetime | None = None) -> Iterator[Customer | MalformedRecord]:
+        """Every customer, 1000 a page (Clover cannot filter customers by change time)."""
+        mapper = partial(customer_from, merchant_id=self.merchant_id)
+        params = [("expand", CUSTOMER_EXPAND)]
+        for page in self.client.pages(self.client.path(CUSTOMERS_PATH), params, self.page_size):
+            yield from map_records(page, mapper, "customer", _id)
+
+    def iter_sales(
+        self,
+        since: datetime | None,
+        until: datetime | None = None,
+        location_keys: Iterable[str] | None = None,
+    ) -> Iterator[Sale | MalformedRecord]:
+        """Orders modified in the window (``filter=modifiedTime>=``), open carts skipped."""
+        if location_keys is not None and self.merchant_id not in {str(k) for k in location_keys}:
+            return
+        start, end = self.sales_window(since, until)
+        params = [
+            ("expand", ORDER_EXPAND),
+            ("filter", f"modifiedTime>={to_epoch_ms(start)}"),
+            ("filter", f"modifiedTime<={to_epoch_ms(end)}"),
+        ]
+        mapper = partial(sale_from, merchant_id=self.merchant_id)
+        for page in self.client.pages(self.client.path(ORDERS_PATH), params, self.page_size):
+            orders = [raw for raw in page if not isinstance(raw, Mapping) or is_sale(raw)]
+            yield from map_records(orders, mapper, "sale", _id)
+
+    def find_customers(self, phone: str | None = None, email: str | None = None) -> list[Customer]:
+        """``filter=phoneNumber=`` and ``filter=emailAddress=`` lookups, merged by id."""
+        found: dict[str, Customer] = {}
+        mapper = partial(customer_from, merchant_id=self.merchant_id)
+        for field, value in (("phoneNumber", digits(phone)), ("emailAddress", clean_email(email))):
+            if not value:
+                continue
+            params = [("expand", CUSTOMER_EXPAND), ("filter", f"{field}={value}")]
+            for page in self.client.pages(self.client.path(CUSTOMERS_PATH), params, 100):
+                for item in map_records(page, mapper, "customer"):
+                    if isinstance(item, Customer):
+                        found.setdefault(item.external_id, item)
+        return list(found.values())
+
+    def create_customer(self, data: CustomerDraft) -> Customer:
+        """POST a customer with its phone, email, address and birth date."""
+        answer = self.client.call(
+            "POST",
+            self.client.path(CUSTOMERS_PATH),
+            params={"expand": CUSTOMER_EXPAND},
+            json=customer_body(data),
+        )
+        return self._one(answer)
+
+    def update_customer(self, external_id: str, data: CustomerDraft) -> Customer:
+        """POST the changed fields to the customer (Clover updates with POST)."""
+        answer = self.client.call(
+            "POST",
+            self.client.path(CUSTOMER_PATH, customer_id=external_id),
+            params={"expand": CUSTOMER_EXPAND},
+            json=customer_body(data),
+        )
+        return self._one(answer)
+
+    def iter_products(self, location_key: str) -> Iterator[Product | MalformedRecord]:
+        """Inventory items with stock (``expand=itemStock``) for the merchant."""
+        if location_key != self.merchant_id:
+            return
+        mapper = partial(product_from, merchant_id=self.merchant_id)
+        params = [("expand", ITEM_EXPAND)]
+        for page in self.client.pages(self.client.path(ITEMS_PATH), params, self.page_size):
+            yield from map_records(page, mapper, "product", _id)
+
+    def _one(self, answer: Any) -> Customer:
+        item = next(
+            map_records([answer], partial(customer_from, merchant_id=self.merchant_id), "customer")
+        )
+        if isinstance(item, MalformedRecord):
+            raise MalformedResponse(f"the customer in the answer: {item.reason}")
+        return item

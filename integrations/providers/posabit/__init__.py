@@ -1,0 +1,1 @@
+"""POSaBIT: V3 Basic auth (integrator + venue tokens) at app.posabit.com."""

@@ -1,0 +1,158 @@
+"""Sandbox accounts: who is calling, derived from the credential values alone.
+
+Like Stripe's test card numbers, a credential value may carry options the sandbox obeys:
+
+- ``fault=<name>`` (any number of them, anywhere in any field) switches a fault on;
+- ``sales=<N>`` / ``customers=<N>`` size the generated history;
+- ``ratelimit=<N>`` overrides the provider's normal rate limit (0 = unlimited);
+- ``latency=<ms>`` makes every data request take that long (to observe concurrency).
+
+The options are stripped before the identity is hashed, so ``key=abc`` and
+``key=abc,fault=malformed`` see the same shoppers and sales. A value that starts with
+``invalid`` or ``wrong`` (any case) is refused, the way a real POS refuses a bad credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_SALES = 500
+DEFAULT_CUSTOMERS = 150
+MAX_RECORDS = 50_000_000
+MAX_LATENCY_MS = 10_000
+
+FAULTS = frozenset(
+    {
+        "temporary-password",
+        "temporary-password-data",
+        "expired-token",
+        "no-customer-access",
+        "no-write-customers",
+        "rate-limit",
+        "server-error",
+        "malformed",
+    }
+)
+
+_OPTION = re.compile(r"(fault|sales|customers|ratelimit|latency)=([A-Za-z0-9-]+)")
+_LEFTOVER_SEPARATORS = re.compile(r"[,;&|\s]+")
+_REFUSED_PREFIXES = ("invalid", "wrong")
+
+# How many store locations each provider's account has.
+LOCATIONS = {"cova": 3, "posabit": 1, "clover": 1}
+
+
+def is_refused(value: str | None) -> bool:
+    """True for a missing credential or one the sandbox treats as wrong."""
+    text = (value or "").strip().lower()
+    return not text or text.startswith(_REFUSED_PREFIXES)
+
+
+def strip_options(value: str) -> str:
+    """The value without its sandbox options, e.g. ``abc,fault=malformed`` -> ``abc``."""
+    stripped = _OPTION.sub("", value or "")
+    return _LEFTOVER_SEPARATORS.sub(" ", stripped).strip(" ,;&|")
+
+
+def _digest(*parts: object) -> bytes:
+    return hashlib.sha256(":".join(str(part) for part in parts).encode()).digest()
+
+
+def hash_text(value: str) -> str:
+    """The sha256 hex of a value: how tokens are named in stats without showing them."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxAccount:
+    """One simulated POS account: the data seed, its size and the faults switched on."""
+
+    provider: str
+    identity: str
+    # Names the generated data and the persisted records (options excluded).
+    key: str
+    # Names the in-process fault counters (options included, so a faulty and a clean
+    # credential over the same data do not share counters).
+    state_key: str
+    seed: int
+    faults: frozenset[str] = frozenset()
+    sales: int = DEFAULT_SALES
+    customers: int = DEFAULT_CUSTOMERS
+    rate_limit: int | None = None
+    latency_ms: int = 0
+
+    def has(self, fault: str) -> bool:
+        """True when ``fault`` was asked for in a credential value."""
+        return fault in self.faults
+
+    @property
+    def locations(self) -> int:
+        return LOCATIONS[self.provider]
+
+    def to_claims(self) -> dict[str, Any]:
+        """A compact dict to carry this account inside a signed token."""
+        return {
+            "p": self.provider,
+            "i": self.identity,
+            "sk": self.state_key,
+            "f": sorted(self.faults),
+            "s": self.sales,
+            "c": self.customers,
+            "rl": self.rate_limit,
+            "l": self.latency_ms,
+        }
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> SandboxAccount:
+        """The account a signed token was issued for."""
+        provider, identity = claims["p"], claims["i"]
+        return cls(
+            provider=provider,
+            identity=identity,
+            key=_digest(provider, identity).hex(),
+            state_key=claims["sk"],
+            seed=int.from_bytes(_digest(provider, identity)[:8], "big"),
+            faults=frozenset(claims.get("f", ())),
+            sales=claims.get("s", DEFAULT_SALES),
+            customers=claims.get("c", DEFAULT_CUSTOMERS),
+            rate_limit=claims.get("rl"),
+            latency_ms=claims.get("l", 0),
+        )
+
+
+def account_for(
+    provider: str, identity_values: Iterable[str], option_values: Iterable[str]
+) -> SandboxAccount:
+    """The account named by ``identity_values``, with the options found in ``option_values``.
+
+    ``identity_values`` are the fields that say whose data this is (e.g. Cova's client_id
+    and username); ``option_values`` are every credential field presented, where the
+    options are looked for.
+    """
+    identity = "|".join(strip_options(value) for value in identity_values)
+    raw_values = list(option_values)
+    faults: set[str] = set()
+    sizes: dict[str, int] = {}
+    for value in raw_values:
+        for name, argument in _OPTION.findall(value or ""):
+            if name == "fault":
+                faults.add(argument.lower())
+            elif argument.isdigit():
+                sizes[name] = int(argument)
+    digest = _digest(provider, identity)
+    return SandboxAccount(
+        provider=provider,
+        identity=identity,
+        key=digest.hex(),
+        state_key=_digest(provider, *raw_values).hex(),
+        seed=int.from_bytes(digest[:8], "big"),
+        faults=frozenset(faults & FAULTS),
+        sales=min(sizes.get("sales", DEFAULT_SALES), MAX_RECORDS),
+        customers=min(sizes.get("customers", DEFAULT_CUSTOMERS), MAX_RECORDS),
+        rate_limit=sizes.get("ratelimit"),
+        latency_ms=min(sizes.get("latency", 0), MAX_LATENCY_MS),
+    )

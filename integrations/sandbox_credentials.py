@@ -1,0 +1,28 @@
+"""Credentials that the POS sandboxes accept, used by the demo account and by
+`manage.py pos --sandbox` when no credential field is given.
+
+The sandbox derives its data from these values, so the same credentials always see the
+same shoppers and sales. Add `fault=<name>` to any value to switch a fault on.
+"""
+
+from __future__ import annotations
+
+DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
+    "cova": {
+        "client_id": "EVERGREEN.AIQ",
+        "client_secret": "sandbox-client-secret",
+        "username": "AIQ.COVA.APIUser.EVERGREEN",
+        "password": "sandbox-password",
+    },
+    "posabit": {
+        "store_name": "Capitol Hill",
+        "key": "sandbox-venue-capitol-hill",
+        # AIQ's own integrator token (POSABIT_INTEGRATOR_TOKEN in production); the sandbox
+        # accepts this one.
+        "integrator_token": "sandbox-integrator-token",
+    },
+    "clover": {
+        "merchant_id": "SANDBOXMERCH1",
+        "api_token": "sandbox-clover-token",
+    },
+}

@@ -1,0 +1,181 @@
+"""POSaBIT: V3 Basic auth, Enhanced Customer Data Access, customer writes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+
+import pytest
+import responses
+from provider_fakes import NOW
+from provider_scenarios import POSABIT_CREDENTIALS, load_payload
+from responses import matchers
+
+from aiq.http import HttpClient
+from integrations.providers.base import (
+    AuthenticationFailed,
+    CredentialsIncomplete,
+    CustomerDraft,
+    PermissionMissing,
+)
+from integrations.providers.posabit.mapping import sale_from
+from integrations.providers.posabit.provider import PosabitProvider
+
+API = "https://app.posabit.com/api/v3"
+
+
+@pytest.fixture
+def posabit(http: HttpClient) -> PosabitProvider:
+    return PosabitProvider(POSABIT_CREDENTIALS, http=http)
+
+
+def test_requests_use_basic_auth_of_integrator_and_venue_tokens(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+
+    list(posabit.iter_locations())
+
+    expected = base64.b64encode(b"aiq-integrator-token-77aa:venue-token-3c2b1a").decode()
+    assert mocked.calls[0].request.headers["Authorization"] == f"Basic {expected}"
+
+
+def test_the_integrator_token_may_come_from_the_environment(
+    http: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = {k: v for k, v in POSABIT_CREDENTIALS.items() if k != "integrator_token"}
+
+    monkeypatch.delenv("POSABIT_INTEGRATOR_TOKEN", raising=False)
+    with pytest.raises(CredentialsIncomplete) as caught:
+        PosabitProvider(credentials, http=http)
+    assert "integrator token" in caught.value.user_message
+
+    monkeypatch.setenv("POSABIT_INTEGRATOR_TOKEN", "from-env-token")
+    assert PosabitProvider(credentials, http=http).secret_values()[-1] == "from-env-token"
+
+
+def test_customers_answer_403_until_enhanced_customer_data_access(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    # given a key whose venue data works but whose customer data is not enabled
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+    mocked.add(responses.GET, f"{API}/venue/customers", status=403, json={"error": "Forbidden"})
+
+    # when the connection is checked
+    with pytest.raises(PermissionMissing) as caught:
+        posabit.check()
+
+    # then staff are told exactly whom to ask for what, and it was not retried
+    assert caught.value.permanent is True
+    assert "account rep" in caught.value.user_message
+    assert "Enhanced Customer Data Access" in caught.value.user_message
+    assert len(mocked.calls) == 2
+
+
+def test_a_bad_key_is_authentication_failed(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/info", status=401)
+
+    with pytest.raises(AuthenticationFailed) as caught:
+        posabit.check()
+    assert "Key" in caught.value.user_message
+
+
+def test_customers_since_filters_by_updated_at_with_the_required_date_range(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+    mocked.add(
+        responses.GET,
+        f"{API}/venue/customers",
+        json={"total_records": 0, "current_page": 1, "total_pages": 0, "customers": []},
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "start_date": "2000-01-01",
+                    "end_date": "2024-06-02",
+                    "q[updated_at_gt]": "2024-06-01T12:00:00.000Z",
+                    "page": "1",
+                    "per_page": "100",
+                }
+            )
+        ],
+    )
+
+    assert list(posabit.iter_customers(NOW)) == []
+
+
+def test_find_customers_by_phone_digits_and_email(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    page = load_payload("posabit", "customers_page_1")
+    one = {**page, "total_pages": 1, "customers": page["customers"][:1]}
+    for name, value in (("q[telephone_eq]", "2535550101"), ("q[email_eq]", "ada@example.com")):
+        mocked.add(
+            responses.GET,
+            f"{API}/venue/customers",
+            json=one,
+            match=[matchers.query_param_matcher({name: value}, strict_match=False)],
+        )
+
+    found = posabit.find_customers(phone="(253) 555-0101", email="ADA@example.com")
+
+    assert [c.external_id for c in found] == ["501"]
+    assert len(mocked.calls) == 2
+
+
+def test_create_and_update_send_loyalty_membership_and_marketing_opt_in(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    created = load_payload("posabit", "customers_page_1")["customers"][0]
+    mocked.add(responses.POST, f"{API}/venue/customers", json=created, status=201)
+    mocked.add(responses.PUT, f"{API}/venue/customers/501", json=created)
+
+    customer = posabit.create_customer(
+        CustomerDraft(
+            first_name="Ada",
+            last_name="Lovelace",
+            phone="253-555-0101",
+            loyalty_member=True,
+            marketing_opt_in=True,
+        )
+    )
+    posabit.update_customer("501", CustomerDraft(marketing_opt_in=False))
+
+    create_body = json.loads(mocked.calls[0].request.body)
+    assert create_body == {
+        "customer": {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "telephone": "2535550101",
+            "loyalty_member": True,
+            "marketing_opt_in": True,
+        }
+    }
+    assert json.loads(mocked.calls[1].request.body) == {"customer": {"marketing_opt_in": False}}
+    assert customer.external_id == "501" and customer.loyalty_member is True
+
+
+def test_sales_for_another_location_are_not_fetched(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+
+    assert list(posabit.iter_sales(None, location_keys=["999999"])) == []
+    assert len(mocked.calls) == 1  # only the venue info
+
+
+def test_sales_money_is_cents_converted() -> None:
+    raw = load_payload("posabit", "sales_page_1")["sales_histories"][0]
+    sale = sale_from(raw, "412345")
+
+    assert (sale.subtotal, sale.tax, sale.discount, sale.total) == (
+        Decimal("45.00"),
+        Decimal("16.28"),
+        Decimal("1.00"),
+        Decimal("60.28"),
+    )
+    assert sale.lines[0].unit_price == Decimal("20.00")
+    assert sale.occurred_at.isoformat() == "2024-05-30T18:22:10+00:00"
