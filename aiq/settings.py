@@ -151,6 +151,11 @@ POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="http://127.0.0.1:800
 # "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
 POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 
+# Fernet keys for secrets at rest (POS credentials), comma-separated, newest first.
+# Generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
+# Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only; a deploy check fails).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # Celery. The embedded default is the file-system broker, so nothing needs installing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_FILESYSTEM_BROKER_DIR = env.path(

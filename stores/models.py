@@ -25,6 +25,11 @@ class RetailStore(TenantModel):
     country = models.CharField(max_length=2, default="US")
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     phone = models.CharField(max_length=20, blank=True, help_text="Stored in E.164.")
+    opt_in_queue_enabled = models.BooleanField(
+        "Alleaves Opt-in Queue",
+        default=False,
+        help_text="Show shoppers checking in at this store on the budtenders' waiting-room queue.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,3 +42,28 @@ class RetailStore(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StoreMapping(TenantModel):
+    """Maps one POS key of one provider to a retail store.
+
+    A key maps to at most one store, and a store has at most one key per provider (one
+    dropdown per provider symbol on the Retail Store screen).
+    """
+
+    store = models.ForeignKey(RetailStore, on_delete=models.CASCADE, related_name="mappings")
+    provider = models.CharField(max_length=20)
+    key = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "provider", "key"], name="mapping_key_to_one_store"
+            ),
+            models.UniqueConstraint(fields=["store", "provider"], name="mapping_one_key_per_store"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.key} -> {self.store}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -30,6 +30,20 @@ def task_time_limit_below_visibility_timeout(app_configs, **kwargs):  # type: ig
                 "long task could be handed to a second worker while it still runs.",
                 hint="Lower CELERY_TASK_TIME_LIMIT or raise CELERY_VISIBILITY_TIMEOUT.",
                 id="aiq.W002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_keys_set(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEYS is not set: POS credentials would be encrypted with a "
+                "key derived from SECRET_KEY.",
+                hint="Set FIELD_ENCRYPTION_KEYS to one or more Fernet keys, newest first.",
+                id="aiq.E001",
             )
         ]
     return []

@@ -95,8 +95,10 @@ def test_every_api_response_carries_the_apim_rate_limit_headers(client):
     first = cova.get(cova.url("entitymanager", "Locations"))
     second = cova.get(cova.url("entitymanager", "Locations"))
     assert first["COVA-APIM-RateLimit-Limit"] == "1000"
-    assert first["COVA-APIM-RateLimit-Remaining"] == "999"
-    assert second["COVA-APIM-RateLimit-Remaining"] == "998"
+    # Counted per service and minute: another test may have used this window already.
+    remaining = int(first["COVA-APIM-RateLimit-Remaining"])
+    assert 0 < remaining <= 999
+    assert int(second["COVA-APIM-RateLimit-Remaining"]) == remaining - 1
     assert int(first["COVA-APIM-RateLimit-ResetSeconds"]) <= 60
     assert first["COVA-APIM-RateLimit-Reset"].endswith("GMT")
 
