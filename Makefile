@@ -47,6 +47,7 @@ format: $(VENV)/.dev-installed ## Apply ruff's fixes and formatting
 
 check-deploy: $(VENV)/.runtime-installed ## Django's deployment checks with production-like values
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 40) DJANGO_ALLOWED_HOSTS=hub.example.com \
+	  FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	  POS_SANDBOX_ENABLED=false $(PY) manage.py check --deploy --fail-level WARNING
 
 bench-admin: $(VENV)/.dev-installed ## Persona changelist and search latency with a million personas (needs DATABASE_URL)
