@@ -6,7 +6,7 @@ PY := $(BIN)/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check-deploy browsers bench-admin clean
+.PHONY: help run test lint format check-deploy browsers bench-admin bench-sync clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ check-deploy: $(VENV)/.runtime-installed ## Django's deployment checks with prod
 
 bench-admin: $(VENV)/.dev-installed ## Persona changelist and search latency with a million personas (needs DATABASE_URL)
 	$(PY) manage.py bench_admin --personas 1000000
+
+bench-sync: $(VENV)/.dev-installed ## Sales sync rate with a million sandbox sales, against COPY (needs DATABASE_URL)
+	$(PY) manage.py bench_sync --sales 1000000
 
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var

@@ -189,8 +189,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # superusers can see and pause them in the admin.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "ops.record_heartbeat", "schedule": 60.0},
+    # Claims due POS credentials (first sync after Connect, every card's interval, the
+    # nightly reconciliation) and queues their syncs: integrations/sync/scheduling.py.
+    "pos-sync-dispatcher": {"task": "integrations.dispatch_syncs", "schedule": 60.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# POS syncs (integrations/sync). An incremental run re-reads this far before its watermark;
+# sales are read in slices of this many days (the watermark moves slice by slice); the
+# nightly full reconciliation runs at this hour, UTC.
+SYNC_LOOKBACK_MINUTES = env.int("SYNC_LOOKBACK_MINUTES", default=10)
+SYNC_SALES_SLICE_DAYS = env.int("SYNC_SALES_SLICE_DAYS", default=30)
+SYNC_NIGHTLY_HOUR_UTC = env.int("SYNC_NIGHTLY_HOUR_UTC", default=9)
 
 LOGGING = {
     "version": 1,

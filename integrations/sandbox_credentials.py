@@ -26,3 +26,10 @@ DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
         "api_token": "sandbox-clover-token",
     },
 }
+
+# Values AIQ holds once per deployment rather than per credential (POSaBIT's integrator
+# token, POSABIT_INTEGRATOR_TOKEN in production), as the sandbox accepts them: added to
+# every sandbox credential's values when its client is built.
+SANDBOX_PLATFORM_VALUES: dict[str, dict[str, str]] = {
+    "posabit": {"integrator_token": DEMO_SANDBOX_CREDENTIALS["posabit"]["integrator_token"]},
+}

@@ -6,6 +6,9 @@ from django.test import Client
 from aiq.accounts.choices import Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 
+# A fixed Fernet key for the test run (never used outside tests).
+TEST_FIELD_ENCRYPTION_KEY = "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA="
+
 
 def staff_client(company, role: str = Role.OWNER) -> Client:
     membership = MembershipFactory(company=company, role=role)
@@ -41,3 +44,8 @@ def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
     # Persistent connections held by the live server's threads would keep PostgreSQL from
     # dropping the test database at the end of the run.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests run with DEBUG off, where credentials need a configured encryption key.
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        settings.FIELD_ENCRYPTION_KEYS = [TEST_FIELD_ENCRYPTION_KEY]
+    # Logging staff in is most of an admin test's set-up; a fast hash is enough here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,6 +30,14 @@ class Company(models.Model):
         default="US",
         help_text="Country (ISO code) used to read phone numbers typed without a country code.",
     )
+    match_personas_on_name_and_birth_date = models.BooleanField(
+        "merge personas on first + last name + date of birth",
+        default=False,
+        help_text=(
+            "After phone and email, also treat records with the same first name, last name "
+            "and date of birth as one shopper. Off by default: names alone are not unique."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

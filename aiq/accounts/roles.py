@@ -12,7 +12,7 @@ ALL = ("view", "add", "change", "delete")
 
 # app label -> model names whose full CRUD the role has.
 _MANAGE_BUSINESS = {
-    "personas": ["persona", "personaidentity"],
+    "personas": ["persona", "personaidentity", "personamerge", "sale", "saleline"],
     "stores": ["retailstore"],
     "integrations": None,  # None: every model of the app
     "loyalty": None,
@@ -31,7 +31,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
         "ops": {"heartbeat": ("view",)},
     },
     Role.MARKETER: {
-        "personas": {"persona": ("view", "add", "change"), "personaidentity": ("view",)},
+        "personas": {
+            "persona": ("view", "add", "change"),
+            "personaidentity": ("view",),
+            "personamerge": ("view",),
+            "sale": ("view",),
+            "saleline": ("view",),
+        },
         "stores": {"retailstore": ("view",)},
         "loyalty": None,
     },

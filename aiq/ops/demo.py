@@ -1,8 +1,9 @@
 """The demo account that `make run` starts with: one company, three stores in two states,
-an owner and a budtender, and a few hundred personas with the mess real data has.
+an owner and a budtender, a few hundred personas with the mess real data has, and the
+Cova, POSaBIT and Clover integration cards with sandbox credentials, connected.
 
 Everything is deterministic and idempotent: running it again changes nothing but the
-demo users' passwords.
+demo users' passwords (a card already connected is not connected again).
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from aiq.accounts.models import Company, Membership
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
+from integrations.choices import IntegrationStatus
+from integrations.models import Integration
+from integrations.providers import PROVIDERS
+from integrations.sandbox.server import running_sandbox
+from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from integrations.services.card_settings import ATTESTATION, update_card_settings
+from integrations.services.cards import get_or_create_card
+from integrations.services.connection import connect
+from integrations.services.credentials import add_credential, credential_fields
 from stores.models import RetailStore
 
 DEMO_COMPANY = "Evergreen Dispensary (demo)"
@@ -113,6 +123,7 @@ class DemoResult:
     company: Company
     password: str
     personas_created: int
+    cards_connected: int = 0
 
 
 def _phone_in_some_format(rng: random.Random, area: str) -> str:
@@ -202,10 +213,52 @@ def _ensure_user(company: Company, username: str, role: str, password: str) -> N
     Membership.objects.update_or_create(user=user, defaults={"company": company, "role": role})
 
 
-@transaction.atomic
 def seed_demo(password: str | None = None) -> DemoResult:
-    """Create (or bring back) the demo account; returns what a person needs to log in."""
-    password = password or DEFAULT_PASSWORD
+    """Create (or bring back) the demo account; returns what a person needs to log in.
+
+    The account's rows are written in one transaction; then its three integration cards
+    connect to the POS sandboxes, outside it (no transaction stays open across HTTP).
+    """
+    result = _seed_account(password or DEFAULT_PASSWORD)
+    connected = _connect_demo_cards(result.company)
+    return DemoResult(
+        company=result.company,
+        password=result.password,
+        personas_created=result.personas_created,
+        cards_connected=connected,
+    )
+
+
+def _demo_cards(company: Company, owner: object) -> list[Integration]:
+    """The three cards with their sandbox credentials, attested; created once."""
+    cards = []
+    for provider in PROVIDERS:
+        card = get_or_create_card(company, provider, actor=owner)
+        if not card.credentials.exists():
+            names = {field.name for field in credential_fields(provider)}
+            values = {k: v for k, v in DEMO_SANDBOX_CREDENTIALS[provider].items() if k in names}
+            add_credential(card, values, is_sandbox=True, actor=owner)
+        update_card_settings(card, {ATTESTATION: True}, actor=owner)
+        cards.append(card)
+    return cards
+
+
+def _connect_demo_cards(company: Company) -> int:
+    """Connect every demo card that is not connected yet, against an in-process sandbox
+    (the web server is not up while seeding). Returns how many connected now."""
+    owner = get_user_model().objects.get(username="owner")
+    with transaction.atomic():
+        cards = _demo_cards(company, owner)
+    pending = [card for card in cards if card.status != IntegrationStatus.CONNECTED]
+    if not pending:
+        return 0
+    with running_sandbox() as origin:
+        results = [connect(card, actor=owner, sandbox_origin=origin) for card in pending]
+    return sum(result.ok for result in results)
+
+
+@transaction.atomic
+def _seed_account(password: str) -> DemoResult:
     company, _ = Company.objects.get_or_create(name=DEMO_COMPANY, defaults={"phone_region": "US"})
     stores = []
     for name, address, city, state, postal_code, time_zone in STORES:

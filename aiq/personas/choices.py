@@ -30,3 +30,20 @@ class Consent(models.TextChoices):
     PENDING = "pending", "Double opt-in pending"
     OPTED_IN = "opted_in", "Opted in"
     OPTED_OUT = "opted_out", "Opted out"
+
+
+class Fulfillment(models.TextChoices):
+    """How a sale reached the shopper; usable in audiences ("Purchase fulfillment type")."""
+
+    IN_STORE = "in_store", "In store"
+    PICKUP = "pickup", "Pickup"
+    DELIVERY = "delivery", "Delivery"
+
+
+class MatchedOn(models.TextChoices):
+    """The identifier that tied a source record to a persona, highest priority first."""
+
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    NAME_BIRTH_DATE = "name_birth_date", "First + last name + date of birth"
+    SOURCE_ID = "source_id", "Same source record"

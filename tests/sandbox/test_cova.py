@@ -103,6 +103,14 @@ def test_every_api_response_carries_the_apim_rate_limit_headers(client):
     assert first["COVA-APIM-RateLimit-Reset"].endswith("GMT")
 
 
+def test_unlimited_account_sends_no_rate_limit_headers(client):
+    cova = Cova(client, client_id="GREENLEAF.AIQ,ratelimit=0")
+    answer = cova.get(cova.url("entitymanager", "Locations"))
+
+    assert answer.status_code == 200
+    assert "COVA-APIM-RateLimit-Remaining" not in answer
+
+
 def test_rate_limit_per_service_answers_429_over_the_limit(client):
     cova = Cova(client, client_id="GREENLEAF.AIQ,ratelimit=2")
     assert cova.get(cova.url("entitymanager", "Locations")).status_code == 200

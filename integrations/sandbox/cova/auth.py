@@ -150,6 +150,9 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 def _rate_headers(window: faults.Window) -> dict[str, str]:
+    if window.limit == 0:
+        # ratelimit=0 means unlimited: announcing "Remaining: 0" would make clients pause.
+        return {}
     return {
         "COVA-APIM-RateLimit-Limit": str(window.limit),
         "COVA-APIM-RateLimit-Remaining": str(window.remaining),

@@ -112,6 +112,8 @@ class PersonaIdentity(TenantModel):
     external_id = models.CharField(max_length=128)
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    # Hash of the source record as last synced: an unchanged record is not written again.
+    content_hash = models.CharField(max_length=32, blank=True, editable=False, db_default="")
 
     class Meta:
         verbose_name = "source identity"

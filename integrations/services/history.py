@@ -1,0 +1,67 @@
+"""The card's history: who changed what, when. Secrets never enter it: a secret field is
+recorded as its mask (four dots and the last four characters) and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from integrations.choices import EventAction
+from integrations.models import Integration, IntegrationEvent
+
+logger = logging.getLogger("aiq.integrations")
+
+MASK = "\u2022\u2022\u2022\u2022"  # ••••
+
+
+def masked(hint: str) -> str:
+    """How a saved secret is shown: four dots and its last four characters."""
+    return f"{MASK}{hint}" if hint else MASK
+
+
+def jsonable(value: Any) -> Any:
+    """A setting's value as stored in the history's JSON."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``field -> [before, after]`` for every field whose value changed."""
+    changes = {}
+    for name in dict.fromkeys([*before, *after]):
+        old, new = jsonable(before.get(name)), jsonable(after.get(name))
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def record_event(
+    integration: Integration,
+    action: str,
+    *,
+    actor: Any = None,
+    changes: Mapping[str, list[Any]] | None = None,
+    message: str = "",
+) -> IntegrationEvent:
+    """Append one entry to the card's history (callers pass secrets already masked)."""
+    event = IntegrationEvent.objects.create(
+        company_id=integration.company_id,
+        integration=integration,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        changes=dict(changes or {}),
+        message=message[:500],
+    )
+    logger.info(
+        "integration %s (%s, company %s): %s",
+        integration.pk,
+        integration.provider,
+        integration.company_id,
+        EventAction(action).label,
+    )
+    return event

@@ -1,0 +1,129 @@
+"""What a card shows about its syncs, and how a permanent failure reaches it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from integrations.choices import CredentialState, EventAction, IntegrationStatus
+from integrations.models import (
+    Credential,
+    Integration,
+    QuarantinedRecord,
+    SyncCursor,
+    SyncRun,
+)
+from integrations.providers.errors import ProviderError
+from integrations.sync.choices import STREAMS, RunStatus, Stream
+
+RECENT_RUNS = 10
+
+
+def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
+    """A permanent error: the credential is failing and the card needs a person.
+
+    Scheduling skips failing credentials, so nothing retries until staff fix the
+    credential and connect again.
+    """
+    from integrations.services.history import record_event
+
+    now = timezone.now()
+    message = error.user_message
+    Credential.objects.filter(pk=credential.pk).update(
+        state=CredentialState.FAILING,
+        last_error_code=error.code[:40],
+        last_error=message,
+    )
+    integration = credential.integration
+    changed = (
+        Integration.objects.filter(pk=integration.pk)
+        .exclude(status=IntegrationStatus.NEEDS_ATTENTION, status_detail=message[:300])
+        .update(
+            status=IntegrationStatus.NEEDS_ATTENTION,
+            status_detail=message[:300],
+            status_changed_at=now,
+        )
+    )
+    if changed:
+        integration.refresh_from_db()
+        record_event(
+            integration,
+            EventAction.STATUS_CHANGED,
+            changes={"status": [None, IntegrationStatus.NEEDS_ATTENTION]},
+            message=f"Sync of {credential.display_name} stopped: {message}",
+        )
+
+
+@dataclass(slots=True)
+class StreamHealth:
+    """One stream of one card, for the sync health panel."""
+
+    stream: str
+    label: str
+    last_success_at: datetime | None = None
+    watermark: datetime | None = None
+    last_run: SyncRun | None = None
+    last_error: SyncRun | None = None
+    running: bool = False
+    open_quarantine: int = 0
+
+    @property
+    def lag(self) -> timedelta | None:
+        """How far behind the POS the data may be: now minus the committed watermark."""
+        if self.watermark is None:
+            return None
+        return max(timedelta(0), timezone.now() - self.watermark)
+
+
+@dataclass(slots=True)
+class CardHealth:
+    streams: list[StreamHealth] = field(default_factory=list)
+    recent_runs: list[SyncRun] = field(default_factory=list)
+    next_sync_at: datetime | None = None
+
+
+def card_health(integration: Integration) -> CardHealth:
+    """Per stream: last success, lag, last counts, last error; plus recent runs.
+
+    A fixed handful of queries whatever the history holds.
+    """
+    cursors = SyncCursor.objects.filter(credential__integration=integration)
+    by_stream = {
+        row["stream"]: row
+        for row in cursors.values("stream").annotate(
+            success=Max("last_success_at"), watermark=Max("watermark"), locked=Max("locked_until")
+        )
+    }
+    runs = SyncRun.objects.filter(integration=integration).select_related("credential")
+    now = timezone.now()
+    health = CardHealth(
+        recent_runs=list(runs[:RECENT_RUNS]),
+        next_sync_at=Credential.objects.filter(integration=integration)
+        .exclude(state=CredentialState.FAILING)
+        .aggregate(next=Max("next_sync_at"))["next"],
+    )
+    open_counts = dict(
+        QuarantinedRecord.objects.filter(integration=integration, resolved=False)
+        .values("stream")
+        .annotate(n=Count("pk"))
+        .values_list("stream", "n")
+    )
+    for stream in STREAMS:
+        row = by_stream.get(stream, {})
+        finished = runs.filter(stream=stream).exclude(status=RunStatus.QUEUED)
+        health.streams.append(
+            StreamHealth(
+                stream=stream,
+                label=Stream(stream).label,
+                last_success_at=row.get("success"),
+                watermark=row.get("watermark"),
+                last_run=finished.exclude(status=RunStatus.SKIPPED).first(),
+                last_error=finished.filter(~Q(error_code=""), status=RunStatus.FAILED).first(),
+                running=bool(row.get("locked") and row["locked"] > now),
+                open_quarantine=open_counts.get(stream, 0),
+            )
+        )
+    return health

@@ -1,0 +1,63 @@
+"""Factories for integration cards, credentials and POS keys."""
+
+from __future__ import annotations
+
+import factory
+
+from integrations.choices import PosKeySource
+from integrations.models import Credential, Integration, PosKey
+from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from stores.models import StoreMapping
+from tests.factories import CompanyFactory
+
+
+class IntegrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Integration
+
+    company = factory.SubFactory(CompanyFactory)
+    provider = "cova"
+
+
+def sandbox_values(provider: str) -> dict[str, str]:
+    """What staff type for a sandbox credential (no integrator token: AIQ holds that)."""
+    return {k: v for k, v in DEMO_SANDBOX_CREDENTIALS[provider].items() if k != "integrator_token"}
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    """A credential; ``values`` are its fields in clear (encrypted on save), the provider's
+    sandbox credentials by default."""
+
+    class Meta:
+        model = Credential
+        skip_postgeneration_save = True
+
+    integration = factory.SubFactory(IntegrationFactory)
+    company = factory.LazyAttribute(lambda o: o.integration.company)
+    is_sandbox = True
+
+    @factory.post_generation
+    def values(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        obj.set_values(extracted or sandbox_values(obj.integration.provider))
+        if create:
+            obj.save()
+
+
+class PosKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PosKey
+
+    integration = factory.SubFactory(IntegrationFactory)
+    company = factory.LazyAttribute(lambda o: o.integration.company)
+    key = factory.Sequence(lambda n: f"{1000 + n}")
+    name = factory.Sequence(lambda n: f"Location {n}")
+    source = PosKeySource.POS
+
+
+class StoreMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StoreMapping
+
+    company = factory.LazyAttribute(lambda o: o.store.company)
+    provider = "cova"
+    key = factory.Sequence(lambda n: f"{1000 + n}")
