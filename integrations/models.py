@@ -153,9 +153,9 @@ class Credential(TenantModel):
         if self.is_sandbox:
             # What AIQ itself holds for the real POS (POSaBIT's integrator token) has a
             # sandbox twin; staff never type it and it is never stored on a credential.
-            from integrations.sandbox_credentials import SANDBOX_PLATFORM_VALUES
+            from integrations.sandbox_credentials import with_sandbox_platform_values
 
-            values = {**SANDBOX_PLATFORM_VALUES.get(key, {}), **values}
+            values = with_sandbox_platform_values(key, values)
         return get_provider_class(key)(values, base_urls=base_urls, **kwargs)
 
 

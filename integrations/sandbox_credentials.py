@@ -17,9 +17,6 @@ DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "posabit": {
         "store_name": "Capitol Hill",
         "key": "sandbox-venue-capitol-hill",
-        # AIQ's own integrator token (POSABIT_INTEGRATOR_TOKEN in production); the sandbox
-        # accepts this one.
-        "integrator_token": "sandbox-integrator-token",
     },
     "clover": {
         "merchant_id": "SANDBOXMERCH1",
@@ -31,5 +28,10 @@ DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
 # token, POSABIT_INTEGRATOR_TOKEN in production), as the sandbox accepts them: added to
 # every sandbox credential's values when its client is built.
 SANDBOX_PLATFORM_VALUES: dict[str, dict[str, str]] = {
-    "posabit": {"integrator_token": DEMO_SANDBOX_CREDENTIALS["posabit"]["integrator_token"]},
+    "posabit": {"integrator_token": "sandbox-integrator-token"},
 }
+
+
+def with_sandbox_platform_values(provider: str, values: dict[str, str]) -> dict[str, str]:
+    """A sandbox credential's values plus what AIQ itself holds for that POS."""
+    return {**SANDBOX_PLATFORM_VALUES.get(provider, {}), **values}

@@ -28,7 +28,7 @@ from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
 from integrations.services.card_settings import ATTESTATION, update_card_settings
 from integrations.services.cards import get_or_create_card
 from integrations.services.connection import connect
-from integrations.services.credentials import add_credential, credential_fields
+from integrations.services.credentials import add_credential
 from stores.models import RetailStore
 
 DEMO_COMPANY = "Evergreen Dispensary (demo)"
@@ -235,9 +235,7 @@ def _demo_cards(company: Company, owner: object) -> list[Integration]:
     for provider in PROVIDERS:
         card = get_or_create_card(company, provider, actor=owner)
         if not card.credentials.exists():
-            names = {field.name for field in credential_fields(provider)}
-            values = {k: v for k, v in DEMO_SANDBOX_CREDENTIALS[provider].items() if k in names}
-            add_credential(card, values, is_sandbox=True, actor=owner)
+            add_credential(card, DEMO_SANDBOX_CREDENTIALS[provider], is_sandbox=True, actor=owner)
         update_card_settings(card, {ATTESTATION: True}, actor=owner)
         cards.append(card)
     return cards

@@ -21,7 +21,7 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
 
 def sandbox_values(provider: str) -> dict[str, str]:
     """What staff type for a sandbox credential (no integrator token: AIQ holds that)."""
-    return {k: v for k, v in DEMO_SANDBOX_CREDENTIALS[provider].items() if k != "integrator_token"}
+    return dict(DEMO_SANDBOX_CREDENTIALS[provider])
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):

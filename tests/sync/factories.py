@@ -30,9 +30,7 @@ class ConnectedCardFactory(factory.django.DjangoModelFactory):
 def sandbox_values(provider: str, option: str = "") -> dict[str, str]:
     """The demo's sandbox credential, with ``option`` (e.g. ``fault=malformed``) in one
     field; AIQ's own POSaBIT integrator token is added by the client, not stored."""
-    values = {
-        k: v for k, v in DEMO_SANDBOX_CREDENTIALS[provider].items() if k != "integrator_token"
-    }
+    values = dict(DEMO_SANDBOX_CREDENTIALS[provider])
     if option:
         field = {"cova": "password", "posabit": "key", "clover": "api_token"}[provider]
         values[field] = f"{values[field]},{option}"

@@ -26,7 +26,10 @@ from aiq.memory import pin_mmap_threshold
 from integrations.endpoints import base_urls_for
 from integrations.providers import PROVIDERS, get_provider_class
 from integrations.providers.base import MalformedRecord
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from integrations.sandbox_credentials import (
+    DEMO_SANDBOX_CREDENTIALS,
+    with_sandbox_platform_values,
+)
 
 SIZE_FIELD = {"cova": "client_secret", "posabit": "key", "clover": "api_token"}
 
@@ -108,7 +111,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, provider: str, stream: str, count: int, **options) -> None:  # type: ignore[no-untyped-def]
         pinned = pin_mmap_threshold()  # as Celery workers do (aiq/celery.py)
-        credentials = dict(DEMO_SANDBOX_CREDENTIALS[provider])
+        credentials = with_sandbox_platform_values(
+            provider, dict(DEMO_SANDBOX_CREDENTIALS[provider])
+        )
         option = f"sales={count}" if stream == "sales" else f"customers={count}"
         credentials[SIZE_FIELD[provider]] += f",{option}"
         server, origin = self._start_sandbox()

@@ -24,7 +24,10 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.endpoints import base_urls_for
 from integrations.providers import PROVIDERS, get_provider_class
 from integrations.providers.base import MalformedRecord, Provider, ProviderError
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from integrations.sandbox_credentials import (
+    DEMO_SANDBOX_CREDENTIALS,
+    with_sandbox_platform_values,
+)
 
 STREAMS = ("customers", "sales", "locations", "products")
 
@@ -87,7 +90,9 @@ class Command(BaseCommand):
         key = options["provider"]
         credentials = parse_credential_fields(options["credential_field"])
         if options["sandbox"]:
-            credentials = {**DEMO_SANDBOX_CREDENTIALS[key], **credentials}
+            credentials = with_sandbox_platform_values(
+                key, {**DEMO_SANDBOX_CREDENTIALS[key], **credentials}
+            )
             with sandbox_origin() as origin:
                 self._run(
                     key, credentials, base_urls_for(key, sandbox=True, origin=origin), options
