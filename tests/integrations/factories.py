@@ -19,9 +19,14 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
     provider = "cova"
 
 
-def sandbox_values(provider: str) -> dict[str, str]:
-    """What staff type for a sandbox credential (no integrator token: AIQ holds that)."""
-    return dict(DEMO_SANDBOX_CREDENTIALS[provider])
+def sandbox_values(provider: str, option: str = "") -> dict[str, str]:
+    """What staff type for a sandbox credential (no integrator token: AIQ holds that),
+    with ``option`` (e.g. ``fault=malformed``) in one field."""
+    values = dict(DEMO_SANDBOX_CREDENTIALS[provider])
+    if option:
+        field = {"cova": "password", "posabit": "key", "clover": "api_token"}[provider]
+        values[field] = f"{values[field]},{option}"
+    return values
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):

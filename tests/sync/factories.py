@@ -8,50 +8,24 @@ from decimal import Decimal
 import factory
 
 from integrations.choices import CredentialState, IntegrationStatus
-from integrations.models import Credential, Integration, SyncRun
+from integrations.models import Credential, SyncRun
 from integrations.providers.values import Customer, Payment, Sale, SaleLine
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
 from integrations.sync.choices import Stream
-from tests.factories import CompanyFactory
+from tests.integrations.factories import CredentialFactory, IntegrationFactory
 
 
-class ConnectedCardFactory(factory.django.DjangoModelFactory):
+class ConnectedCardFactory(IntegrationFactory):
     """A card that passed Connect."""
 
-    class Meta:
-        model = Integration
-
-    company = factory.SubFactory(CompanyFactory)
-    provider = "cova"
     status = IntegrationStatus.CONNECTED
     age_gate_attested = True
 
 
-def sandbox_values(provider: str, option: str = "") -> dict[str, str]:
-    """The demo's sandbox credential, with ``option`` (e.g. ``fault=malformed``) in one
-    field; AIQ's own POSaBIT integrator token is added by the client, not stored."""
-    values = dict(DEMO_SANDBOX_CREDENTIALS[provider])
-    if option:
-        field = {"cova": "password", "posabit": "key", "clover": "api_token"}[provider]
-        values[field] = f"{values[field]},{option}"
-    return values
-
-
-class SandboxCredentialFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Credential
-        skip_postgeneration_save = True
+class SandboxCredentialFactory(CredentialFactory):
+    """A verified sandbox credential on a connected card."""
 
     integration = factory.SubFactory(ConnectedCardFactory)
-    company = factory.LazyAttribute(lambda o: o.integration.company)
-    is_sandbox = True
     state = CredentialState.VERIFIED
-
-    @factory.post_generation
-    def values(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
-        obj.set_values(extracted or sandbox_values(obj.integration.provider))
-        if create:
-            obj.save()
 
 
 class SyncRunFactory(factory.django.DjangoModelFactory):

@@ -14,13 +14,13 @@ from integrations.providers.values import Location
 from integrations.sync.choices import RunStatus, Stream
 from integrations.sync.outbound import push_persona
 from tests.factories import IdentityFactory, PersonaFactory
+from tests.integrations.factories import sandbox_values
 from tests.sync.factories import (
     T0,
     SandboxCredentialFactory,
     customer,
     run_once,
     sale,
-    sandbox_values,
 )
 from tests.sync.fakes import FakeProvider
 

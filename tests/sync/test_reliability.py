@@ -23,13 +23,13 @@ from integrations.sync import lease, scheduling
 from integrations.sync.choices import RunStatus, Stream
 from integrations.sync.runner import run_stream
 from integrations.sync.sales import SalesWriter
+from tests.integrations.factories import sandbox_values
 from tests.sync.factories import (
     T0,
     SandboxCredentialFactory,
     SyncRunFactory,
     run_once,
     sale,
-    sandbox_values,
 )
 from tests.sync.fakes import FakeProvider
 

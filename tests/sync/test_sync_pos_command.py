@@ -95,7 +95,7 @@ def test_sync_pos_unknown_integration_is_an_error():
 
 
 def test_a_failing_run_makes_the_command_exit_non_zero(sandbox_origin):
-    from tests.sync.factories import sandbox_values
+    from tests.integrations.factories import sandbox_values
 
     SandboxCredentialFactory(values={**sandbox_values("cova"), "password": "wrong-password"})
 
