@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
@@ -23,13 +24,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
-run: $(VENV)/.runtime-installed ## Start web, worker and beat on the embedded default (SQLite, file broker, demo data)
+run: $(VENV)/.runtime-installed ## Start web, worker and beat on the embedded default (SQLite, file broker, demo data); PORT=8123 HOST=0.0.0.0 to change
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)"
+	@echo "  Admin: http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)/admin/   (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: $(VENV)/.dev-installed browsers ## Run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest -n 2 --dist loadfile

@@ -115,6 +115,16 @@ def url_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def url_address(url: str) -> str:
+    """Scheme, host and port of a URL, without user info: where a request was sent."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme else host
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` safe to log."""
     return {
@@ -196,6 +206,7 @@ class HttpClient:
         merged = {"User-Agent": self.user_agent, "Accept": "application/json"}
         merged.update(headers or {})
         where = url_path(url)
+        address = url_address(url)
         waited = 0.0
         attempt = 0
         while True:
@@ -217,17 +228,26 @@ class HttpClient:
                     )
             except requests.ConnectTimeout:
                 # Nothing reached the server, so even a POST is safe to send again.
-                error = Unreachable("connection timed out", method=method, path=where)
+                error = Unreachable(
+                    "connection timed out", method=method, path=where, address=address
+                )
                 retryable = True
             except requests.Timeout:
-                error = Unreachable("no answer before the read timeout", method=method, path=where)
+                error = Unreachable(
+                    "no answer before the read timeout",
+                    method=method,
+                    path=where,
+                    address=address,
+                )
                 retryable = safe
             except requests.ConnectionError:
-                error = Unreachable("connection failed", method=method, path=where)
+                error = Unreachable("connection failed", method=method, path=where, address=address)
                 retryable = safe
             except requests.RequestException as exc:
                 # An invalid URL and the like: a configuration problem, not worth a retry.
-                error = Unreachable(type(exc).__name__, method=method, path=where, permanent=True)
+                error = Unreachable(
+                    type(exc).__name__, method=method, path=where, address=address, permanent=True
+                )
                 retryable = False
             else:
                 logger.debug(

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from aiq.addresses import sandbox_origin_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -145,8 +147,16 @@ DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 # POS sandboxes: simulators of Cova, POSaBIT and Clover served under /sandbox/<provider>/.
 # On for the embedded run and the tests; `check --deploy` warns when it is on.
 POS_SANDBOX_ENABLED = env.bool("POS_SANDBOX_ENABLED", default=DEBUG)
-# Where sandbox credentials send their requests: this server's own origin.
-POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="http://127.0.0.1:8000")
+# Where sandbox credentials send their requests: this server's own origin. `make run`
+# tells every process it starts (web, worker, beat) the web server's address in WEB_HOST
+# and WEB_PORT (honcho gives each process a PORT of its own, so PORT cannot carry it), and
+# the sandbox origin follows from them: a worker always reaches the sandbox of the server
+# that is running, whatever its port. POS_SANDBOX_ORIGIN overrides it (a sandbox elsewhere).
+WEB_HOST = env.str("WEB_HOST", default="127.0.0.1")
+WEB_PORT = env.int("WEB_PORT", default=8000)
+POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="") or sandbox_origin_for(
+    WEB_HOST, WEB_PORT
+)
 # Overrides of the real POS hosts, as provider.role=URL pairs, e.g.
 # "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
 POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
@@ -157,7 +167,10 @@ POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 # Celery. The embedded default is the file-system broker, so nothing needs installing.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
+if CELERY_BROKER_URL.rstrip("/") == "filesystem:":
+    # Without a host name kombu warns "No hostname was supplied" on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
 CELERY_FILESYSTEM_BROKER_DIR = env.path(
     "CELERY_FILESYSTEM_BROKER_DIR", default=VAR_DIR / "celery-broker"
 )
@@ -206,7 +219,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_client_error_tracebacks": {"()": "aiq.log_filters.NoClientErrorTracebacks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_client_error_tracebacks"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import reset_queries, transaction
 
@@ -49,6 +50,14 @@ def dispatch_syncs() -> int:
     from integrations.sync.scheduling import dispatch
 
     return len(dispatch())
+
+
+@worker_ready.connect
+def _dispatch_when_a_worker_starts(**kwargs: Any) -> None:
+    # A card connected while no worker ran (the demo seeded just before `make run` starts
+    # the worker) syncs now rather than at beat's first tick a minute later. Claims are
+    # conditional updates, so several workers starting at once queue each run once.
+    dispatch_syncs.delay()
 
 
 @shared_task(

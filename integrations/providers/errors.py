@@ -160,11 +160,26 @@ class ServerError(ProviderError):
 
 
 class Unreachable(ProviderError):
-    """No answer: a timeout or a connection failure."""
+    """No answer: a timeout or a connection failure.
+
+    ``address`` is the scheme, host and port tried (never a path, a query or user info), so
+    staff and the sync log can tell a POS outage from a wrong address.
+    """
 
     code = "unreachable"
     permanent = False
     default_user_message = "AIQ could not reach the point-of-sale system. AIQ will try again later."
+
+    def __init__(self, detail: str = "", *, address: str | None = None, **kwargs: Any) -> None:
+        self.address = address
+        if address:
+            detail = f"{detail} ({address})" if detail else address
+            kwargs.setdefault(
+                "user_message",
+                f"AIQ could not reach the point-of-sale system at {address}. "
+                "AIQ will try again later.",
+            )
+        super().__init__(detail, **kwargs)
 
 
 class MalformedResponse(ProviderError):
