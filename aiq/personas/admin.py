@@ -62,7 +62,7 @@ class PersonaAdmin(TenantAdmin):
     list_select_related = ["favorite_store"]
     list_filter = [SourceFilter, "favorite_store", LoyaltyFilter]
     search_fields = ["last_name"]  # shows the search box; the search itself is custom
-    search_help_text = "Search by phone (any format), email or name."
+    search_help_text = "Search by phone (any format, or its last 4 or 7 digits), email or name."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     # Facet counts would COUNT(*) every filter option over millions of rows.
