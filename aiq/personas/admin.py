@@ -127,6 +127,8 @@ class PersonaAdmin(TenantAdmin):
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         if obj is not None and obj.pk:
+            # The card's header names the shopper; the page title need not repeat it.
+            context.update(title="Persona card", subtitle=None)
             context.update(self._card_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -139,6 +141,7 @@ class PersonaAdmin(TenantAdmin):
             "source_counts": card.source_counts(identities),
             "pos_membership": card.pos_member_since(identities),
             "enrollment_route": card.enrollment_route_label(obj, identities),
+            "brand_traits": card.brand_traits(obj),
             "conflicts": [self._conflict_html(c) for c in contact_conflicts(obj)],
             "purchases": card.recent_purchases(obj, RECENT_SALES),
             "purchase_count": obj.sales.count(),

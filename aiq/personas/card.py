@@ -85,6 +85,14 @@ def enrollment_route_label(persona: Persona, identities: Sequence[PersonaIdentit
     return f"Point of sale ({membership.source_label})" if membership else ""
 
 
+def brand_traits(persona: Persona) -> list[tuple[str, str]]:
+    """The custom brand traits as (name, value) pairs, sorted by name."""
+    traits = persona.brand_traits if isinstance(persona.brand_traits, dict) else {}
+    return [
+        (str(name), "" if value is None else str(value)) for name, value in sorted(traits.items())
+    ]
+
+
 def money(amount: Any, currency: str = "USD") -> str:
     """``Decimal("40")`` -> "$40.00"; other currencies keep their code: "40.00 CAD"."""
     try:

@@ -53,8 +53,8 @@ class SaleAdmin(TenantAdmin):
     # Few, short columns: the list with its filters fits a 1366 px laptop screen.
     list_display = [
         "store_time",
-        "external_id",
-        "persona",
+        "sale_id",
+        "shopper",
         "store_or_key",
         "fulfillment",
         "amount",
@@ -113,6 +113,14 @@ class SaleAdmin(TenantAdmin):
     @admin.display(description="When (store time)", ordering="occurred_at")
     def store_time(self, obj: Sale) -> str:
         return store_time(obj)
+
+    @admin.display(description="POS sale id", ordering="external_id")
+    def sale_id(self, obj: Sale) -> str:
+        return obj.external_id
+
+    @admin.display(description="Shopper", ordering="persona")
+    def shopper(self, obj: Sale) -> str:
+        return str(obj.persona) if obj.persona_id else "(anonymous)"
 
     @admin.display(description="Store", ordering="store__name")
     def store_or_key(self, obj: Sale) -> str:

@@ -4,51 +4,17 @@ sources once with counts, merges, and the form behind "Edit"."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from aiq.personas.choices import EnrollmentRoute, MatchedOn, Source
 from aiq.personas.merging import merge_personas, undo_merge
-from aiq.personas.models import Persona, Sale, SaleLine
 from tests.factories import IdentityFactory, PersonaFactory, RetailStoreFactory
+from tests.personas.factories import add_line, make_sale
 
 pytestmark = pytest.mark.django_db
 
 CARD = "/admin/personas/persona/{}/change/"
-NOON_UTC = datetime(2026, 11, 20, 20, 5, tzinfo=UTC)  # 12:05 PM in Seattle, 3:05 PM in Toronto
-
-
-def make_sale(persona: Persona, external_id: str, **fields) -> Sale:  # type: ignore[no-untyped-def]
-    values = {
-        "company": persona.company,
-        "persona": persona,
-        "source": Source.COVA,
-        "external_id": external_id,
-        "pos_key": "L1",
-        "occurred_at": NOON_UTC,
-        "subtotal": Decimal("48.00"),
-        "tax": Decimal("4.30"),
-        "discount": Decimal("0.00"),
-        "total": Decimal("52.30"),
-        "payments": [{"method": "Cash", "amount": "40.00"}, {"method": "Debit", "amount": "12.30"}],
-        "payment_method": "Cash",
-        "content_hash": external_id,
-    }
-    values.update(fields)
-    return Sale.objects.create(**values)
-
-
-def add_line(sale: Sale, position: int, name: str, quantity: str) -> None:
-    SaleLine.objects.create(
-        sale=sale,
-        position=position,
-        name=name,
-        quantity=Decimal(quantity),
-        unit_price=Decimal("10.00"),
-        discount=Decimal("0.00"),
-        total=Decimal("10.00"),
-    )
 
 
 def test_header_shows_the_phone_formatted_and_each_source_once(owner_a, company_a):
@@ -140,7 +106,8 @@ def test_brand_traits_read_as_a_list_on_the_card(owner_a, company_a):
     # When staff open the card
     page = owner_a.get(CARD.format(persona.pk)).content.decode()
 
-    # Then the edit box holds "name: value", never JSON
+    # Then the header lists it and the edit box holds "name: value", never JSON
+    assert '<span class="persona-trait">CovaPricingGroup: VIP</span>' in page
     assert "CovaPricingGroup: VIP</textarea>" in page
     assert "{&quot;CovaPricingGroup&quot;" not in page
 
