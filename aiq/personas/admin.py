@@ -13,9 +13,12 @@ from django.views.decorators.http import require_POST
 
 from aiq.accounts.tenancy import TenantAdmin
 from aiq.paginator import EstimatedCountPaginator
+from aiq.personas import card
 from aiq.personas.choices import Source
+from aiq.personas.conflicts import ContactConflict, contact_conflicts
+from aiq.personas.forms import PersonaForm
 from aiq.personas.merging import MergeError, undo_merge
-from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge, Sale, SaleLine
+from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge
 from aiq.personas.normalize import format_phone_for_display
 from aiq.personas.search import search_personas
 
@@ -52,18 +55,6 @@ class LoyaltyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IdentityInline(admin.TabularInline):
-    model = PersonaIdentity
-    fields = ["source", "external_id", "first_seen_at", "last_seen_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "Sourced from"
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
 @admin.register(Persona)
 class PersonaAdmin(TenantAdmin):
     list_display = ["name", "phone_display", "email", "favorite_store", "sourced_from", "loyalty"]
@@ -71,7 +62,7 @@ class PersonaAdmin(TenantAdmin):
     list_select_related = ["favorite_store"]
     list_filter = [SourceFilter, "favorite_store", LoyaltyFilter]
     search_fields = ["last_name"]  # shows the search box; the search itself is custom
-    search_help_text = "Search by phone (any format), email or name."
+    search_help_text = "Search by phone (any format, or its last 4 or 7 digits), email or name."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     # Facet counts would COUNT(*) every filter option over millions of rows.
@@ -79,12 +70,12 @@ class PersonaAdmin(TenantAdmin):
     list_per_page = 50
     ordering = ["-id"]
     autocomplete_fields = ["favorite_store"]
-    inlines = [IdentityInline]
+    form = PersonaForm
     change_form_template = "admin/personas/persona/change_form.html"
-    readonly_fields = ["phone", "created_at", "updated_at", "sourced_from"]
+    readonly_fields = ["phone_normalised", "created_at", "updated_at", "sourced_from"]
     fieldsets = [
         ("Shopper", {"fields": [("first_name", "last_name"), "birth_date", "favorite_store"]}),
-        ("Contact", {"fields": ["email", "phone_raw", "phone"]}),
+        ("Contact", {"fields": ["email", "phone_raw", "phone_normalised"]}),
         (
             "Address",
             {
@@ -136,13 +127,36 @@ class PersonaAdmin(TenantAdmin):
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         if obj is not None and obj.pk:
-            # The persona card: recent purchases, and merges with who won each field.
-            context["recent_sales"] = list(
-                obj.sales.select_related("store").order_by("-occurred_at", "-id")[:RECENT_SALES]
-            )
-            context["merges"] = list(PersonaMerge.objects.filter(survivor=obj))
-            context["can_undo_merges"] = self.has_change_permission(request, obj)
+            # The card's header names the shopper; the page title need not repeat it.
+            context.update(title="Persona card", subtitle=None)
+            context.update(self._card_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _card_context(self, request: HttpRequest, obj: Persona) -> dict[str, Any]:
+        """The persona card around the form: header, purchases, sources, merges."""
+        identities = list(obj.identities.order_by("first_seen_at", "pk"))
+        return {
+            "phone_shown": format_phone_for_display(obj.phone) if obj.phone else obj.phone_raw,
+            "identities": identities,
+            "source_counts": card.source_counts(identities),
+            "pos_membership": card.pos_member_since(identities),
+            "enrollment_route": card.enrollment_route_label(obj, identities),
+            "brand_traits": card.brand_traits(obj),
+            "conflicts": [self._conflict_html(c) for c in contact_conflicts(obj)],
+            "purchases": card.recent_purchases(obj, RECENT_SALES),
+            "purchase_count": obj.sales.count(),
+            "merges": list(PersonaMerge.objects.filter(survivor=obj)),
+            "can_undo_merges": self.has_change_permission(request, obj),
+        }
+
+    def _conflict_html(self, conflict: ContactConflict) -> str:
+        return format_html(
+            'The {} {} already belongs to <a href="{}">{}</a>.',
+            conflict.field,
+            conflict.value,
+            reverse(f"{self.admin_site.name}:personas_persona_change", args=[conflict.other.pk]),
+            conflict.other,
+        )
 
     def undo_merge_view(self, request: HttpRequest, object_id: str, merge_id: int) -> HttpResponse:
         """Undo one merge from the persona card: both personas come back as they were."""
@@ -181,6 +195,17 @@ class PersonaAdmin(TenantAdmin):
         # Staff type the phone and email in any shape; keep them normalised.
         obj.set_contact(email=obj.email, phone=obj.phone_raw)
         super().save_model(request, obj, form, change)
+        for conflict in contact_conflicts(obj):
+            # A warning, not a refusal: a shared household phone is real; only staff can
+            # tell a duplicate (to merge) from it.
+            self.message_user(
+                request,
+                format_html(
+                    "{} Open that card to check whether they are one shopper.",
+                    self._conflict_html(conflict),
+                ),
+                messages.WARNING,
+            )
         if not change:
             # Created on our side: cards that sync personas create it in their POS.
             from integrations.sync.outbound import personas_created
@@ -199,11 +224,14 @@ class PersonaAdmin(TenantAdmin):
             return f"{obj.phone_raw} (invalid)"
         return "-"
 
+    @admin.display(description="Phone (normalised)")
+    def phone_normalised(self, obj: Persona) -> str:
+        return self.phone_display(obj)
+
     @admin.display(description="Sourced from")
     def sourced_from(self, obj: Persona) -> str:
-        labels = dict(Source.choices)
-        sources = sorted({labels[i.source] for i in obj.identities.all()})
-        return ", ".join(sources) or "-"
+        # Each source once, with a count when several of its records point here.
+        return card.sources_text(obj.identities.all())
 
     @admin.display(description="Loyalty", ordering="loyalty_enrolled_at")
     def loyalty(self, obj: Persona) -> str:
@@ -212,103 +240,5 @@ class PersonaAdmin(TenantAdmin):
         return format_html('<span class="loyalty-badge">{}</span>', "Not enrolled")
 
 
-class SaleLineInline(admin.TabularInline):
-    model = SaleLine
-    fields = ["position", "name", "sku", "category", "quantity", "unit_price", "discount", "total"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-class RefundFilter(admin.SimpleListFilter):
-    title = "kind"
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
-        return [("sale", "Sales"), ("refund", "Refunds"), ("anonymous", "Anonymous")]
-
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        if self.value() == "sale":
-            return queryset.filter(is_refund=False)
-        if self.value() == "refund":
-            return queryset.filter(is_refund=True)
-        if self.value() == "anonymous":
-            return queryset.filter(persona__isnull=True)
-        return queryset
-
-
-@admin.register(Sale)
-class SaleAdmin(TenantAdmin):
-    """Sales synced from the POS; read-only (the POS is their source of truth)."""
-
-    list_display = [
-        "occurred_at",
-        "external_id",
-        "source",
-        "persona",
-        "store",
-        "pos_key",
-        "fulfillment",
-        "payment_method",
-        "total",
-        "is_refund",
-    ]
-    list_select_related = ["persona", "store"]
-    list_filter = [RefundFilter, "source", "fulfillment", "store"]
-    search_fields = ["external_id", "receipt_number"]
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    ordering = ["-occurred_at", "-id"]
-    inlines = [SaleLineInline]
-    readonly_fields = [
-        "source",
-        "external_id",
-        "receipt_number",
-        "persona",
-        "customer_external_id",
-        "store",
-        "pos_key",
-        "occurred_at",
-        "fulfillment",
-        "is_refund",
-        "subtotal",
-        "tax",
-        "discount",
-        "total",
-        "currency",
-        "payment_method",
-        "payments",
-        "created_at",
-        "updated_at",
-    ]
-    fieldsets = [
-        (None, {"fields": [("source", "external_id", "receipt_number"), "occurred_at"]}),
-        ("Who and where", {"fields": [("persona", "customer_external_id"), ("store", "pos_key")]}),
-        (
-            "Sale",
-            {
-                "fields": [
-                    ("fulfillment", "is_refund"),
-                    ("subtotal", "tax", "discount", "total", "currency"),
-                ]
-            },
-        ),
-        ("Payment", {"fields": ["payment_method", "payments"]}),
-        ("Record", {"classes": ["collapse"], "fields": [("created_at", "updated_at")]}),
-    ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+# The sales screens live beside this module; importing registers them.
+from aiq.personas import sale_admin  # noqa: E402, F401

@@ -14,6 +14,10 @@ class Source(models.TextChoices):
     IMPORT = "import", "Import"
 
 
+# The sources that are a point of sale: a shopper record there makes a POS member.
+POS_SOURCES = frozenset({Source.COVA, Source.POSABIT, Source.CLOVER})
+
+
 class EnrollmentRoute(models.TextChoices):
     """How a persona joined the loyalty program."""
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Right
 
 from aiq.accounts.models import TenantModel
 from aiq.db import PatternOpClass
@@ -60,6 +60,11 @@ class Persona(TenantModel):
         indexes = [
             models.Index(fields=["company", "phone"], name="persona_company_phone"),
             models.Index(fields=["company", "phone_raw"], name="persona_company_phone_raw"),
+            # "Last four of your phone?": the E.164 number's last 4 and last 7 digits.
+            # Expression indexes, not stored columns: nothing to fill on the many paths
+            # that write phones (syncs, merges, undo, COPY), and never out of step.
+            models.Index("company", Right("phone", 4), name="persona_company_phone_last4"),
+            models.Index("company", Right("phone", 7), name="persona_company_phone_last7"),
             models.Index(
                 "company",
                 PatternOpClass(Lower("email"), name="text_pattern_ops"),
