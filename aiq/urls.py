@@ -5,12 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "AIQ Dispensary Hub"
-admin.site.site_title = "AIQ Dispensary Hub"
-admin.site.index_title = "Dashboard"
-# Lists such as personas need the full width more than a second copy of the index.
-admin.site.enable_nav_sidebar = False
-
+# admin.site is aiq.admin_site.HubAdminSite (aiq/apps.py): the admin as the product.
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),

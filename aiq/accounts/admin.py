@@ -4,8 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.shortcuts import redirect
 
 from aiq.accounts.models import Company, Membership
 from aiq.accounts.tenancy import TenantAdmin
@@ -33,6 +35,15 @@ class CompanyAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("No such company.")
         return obj
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):  # type: ignore[no-untyped-def]
+        # A staff member has one company: "Company Account" is its page, not a list of one.
+        company = getattr(request, "company", None)
+        if not request.user.is_superuser and company is not None:
+            if not self.has_view_or_change_permission(request, company):
+                raise PermissionDenied
+            return redirect("admin:accounts_company_change", company.pk)
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

@@ -151,7 +151,7 @@ def test_actions_cannot_touch_other_company(owner_a, a_rows, b_rows):
 
 
 def test_company_admin_shows_only_own_company(owner_a, company_a, company_b):
-    page = owner_a.get("/admin/accounts/company/").content.decode()
+    page = owner_a.get("/admin/accounts/company/", follow=True).content.decode()
 
     assert "Company A" in page and "Company B" not in page
     assert owner_a.get(f"/admin/accounts/company/{company_b.pk}/change/").status_code == 404

@@ -26,7 +26,7 @@ def test_owner_logs_in_and_sees_demo_personas(page, live_server):
 
     log_in(page, live_server, "owner")
     # the owner's dashboard reaches the store settings too
-    expect(page.get_by_role("rowheader", name="Retail stores").get_by_role("link")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Retail Stores").get_by_role("link")).to_be_visible()
     page.get_by_role("rowheader", name="Personas").get_by_role("link").click()
 
     expect(page.get_by_role("heading", name="Select persona to change")).to_be_visible()
@@ -52,7 +52,7 @@ def test_budtender_sees_only_personas(page, live_server):
 
     sidebar = page.locator("#content-main")
     expect(sidebar.get_by_role("rowheader", name="Personas").get_by_role("link")).to_be_visible()
-    for hidden in ("Retail stores", "Companies", "Periodic tasks", "Users", "Integrations"):
+    for hidden in ("Retail Stores", "Settings", "Periodic tasks", "Users", "Integrations"):
         assert sidebar.get_by_role("link", name=hidden).count() == 0
     screenshot(page, "budtender-index")
     page.goto(f"{live_server.url}/admin/stores/retailstore/")

@@ -28,7 +28,7 @@ def test_lists_every_provider_with_the_companys_status(owner_a, company_a, compa
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Integrations</h1>" in html
-    assert "Settings\n&rsaquo; Integrations" in html
+    assert "Settings</a>\n&rsaquo; Integrations" in html
     # B's connected Cova card does not show on A's page
     assert rows(response) == {
         "Cova": IntegrationStatus.NOT_CONNECTED,
