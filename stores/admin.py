@@ -23,6 +23,7 @@ from integrations.services.store_mapping import (
 )
 from stores.forms import MAPPING_PREFIX, RetailStoreForm, mapping_field
 from stores.models import RetailStore, StoreMapping
+from stores.time_zones import TIME_ZONE_LABELS
 
 NOT_MAPPED = "Not mapped yet"
 RACE_MESSAGE = (
@@ -43,7 +44,15 @@ def mappings_with_names() -> QuerySet[StoreMapping]:
 class RetailStoreAdmin(TenantAdmin):
     form = RetailStoreForm
     change_form_template = "admin/stores/retailstore/change_form.html"
-    list_display = ["name", "edit_link", "city", "state", "time_zone", "phone", "store_mappings"]
+    list_display = [
+        "name",
+        "edit_link",
+        "city",
+        "state",
+        "time_zone_label",
+        "phone",
+        "store_mappings",
+    ]
     list_filter = ["state"]
     search_fields = ["name", "city"]
 
@@ -58,6 +67,10 @@ class RetailStoreAdmin(TenantAdmin):
     def edit_link(self, store: RetailStore) -> str:
         url = reverse(f"{self.admin_site.name}:stores_retailstore_change", args=[store.pk])
         return format_html('<a href="{}">Edit</a>', url)
+
+    @admin.display(description="Time zone", ordering="time_zone")
+    def time_zone_label(self, store: RetailStore) -> str:
+        return TIME_ZONE_LABELS.get(store.time_zone, store.time_zone.replace("_", " "))
 
     @admin.display(description="Store mappings")
     def store_mappings(self, store: RetailStore) -> str:

@@ -64,6 +64,8 @@ ELSEWHERE: list[tuple[str, str]] = [
     )
 ]
 
+TIME_ZONE_LABELS: dict[str, str] = dict(NORTH_AMERICA + ELSEWHERE)
+
 NORTH_AMERICA_GROUP = "United States and Canada"
 ELSEWHERE_GROUP = "Elsewhere"
 
