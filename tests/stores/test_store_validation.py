@@ -166,3 +166,21 @@ def test_a_store_keeps_a_zone_it_already_has_outside_the_list(owner_a, company_a
     assert response.status_code == 302
     store.refresh_from_db()
     assert store.time_zone == "Asia/Kathmandu"
+
+
+def test_a_save_racing_another_is_a_message_not_a_500(owner_a, company_a, monkeypatch):
+    # given: the form passed, but another save took the name first (the database says so)
+    from stores import admin as store_admin
+
+    def taken(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(store_admin.TenantAdmin, "save_model", taken)
+
+    # when
+    response = owner_a.post(ADD, VALID, follow=True)
+
+    # then: the form comes back with a message, and nothing was saved
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [store_admin.RACE_MESSAGE]
+    assert not RetailStore.objects.filter(company=company_a).exists()
