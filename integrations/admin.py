@@ -209,7 +209,10 @@ class IntegrationAdmin(SyncHealthAdminMixin, TenantAdmin):
                 "Retail stores.",
                 messages.SUCCESS,
             )
-            return
+        for check in result.warnings:
+            name = check.credential.display_name
+            for warning in check.warnings:
+                self.message_user(request, f"{name}: {warning}", messages.WARNING)
         for check in result.failures:
             name = check.credential.display_name
             self.message_user(request, f"{name}: {check.message}", messages.ERROR)

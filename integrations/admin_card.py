@@ -15,6 +15,7 @@ from integrations.models import Credential, Integration, IntegrationEvent
 from integrations.services.card_settings import setting_label
 from integrations.services.credentials import credential_fields
 from integrations.services.history import masked
+from integrations.services.status import CredentialCounts, derive_status
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -109,14 +110,28 @@ def card_context(
     """Template context of the card page (besides the admin's own)."""
     name = f"{admin.admin_site.name}:{admin.opts.app_label}_{admin.opts.model_name}"
     columns, rows = credential_rows(admin, card)
+    credentials = [row.credential for row in rows]
+    counts = CredentialCounts.of(credentials)
+    status = derive_status(card, counts)  # from the facts, never a stale stored value
     return {
         "title": f"{card.label} integration card",
         "subtitle": None,
         "card": card,
-        "card_status_label": IntegrationStatus(card.status).label,
+        "card_status": status,
+        # Connect is the main action while there is something to connect or verify;
+        # on a card that is connected and verified it is a plain "Verify again".
+        "connect_is_main": (
+            status.status == IntegrationStatus.NOT_CONNECTED
+            or counts.failing > 0
+            or counts.unverified > 0
+        ),
+        "may_disconnect": card.status != IntegrationStatus.NOT_CONNECTED,
         "credential_columns": columns,
         "credential_rows": rows,
         "failing_credentials": [row.credential for row in rows if row.failing],
+        "warned_credentials": [
+            c for c in credentials if c.warnings and c.state != CredentialState.FAILING
+        ],
         "credential_form": form or CredentialForm(card),
         "add_credential_url": reverse(f"{name}_add_credential", args=[card.pk]),
         "disconnect_url": reverse(f"{name}_disconnect", args=[card.pk]),

@@ -22,7 +22,11 @@ from integrations.services.card_settings import (
     parse_markets,
     parse_pricing_group,
 )
-from integrations.services.credentials import clean_credential_values, credential_fields
+from integrations.services.credentials import (
+    MAX_VALUE_LENGTH,
+    clean_credential_values,
+    credential_fields,
+)
 from integrations.services.history import masked
 
 CONNECT = "_connect"  # name of the Connect button, which submits the settings form
@@ -174,6 +178,7 @@ class CredentialForm(forms.Form):
                 help_text=help_text,
                 widget=widget,
                 strip=True,
+                max_length=MAX_VALUE_LENGTH,
             )
         if settings.POS_SANDBOX_ENABLED or (credential is not None and credential.is_sandbox):
             self.fields["is_sandbox"] = forms.BooleanField(

@@ -90,6 +90,9 @@ class Credential(TenantModel):
     last_error_code = models.CharField(max_length=40, blank=True)
     last_error = models.TextField(blank=True)
     last_verified_at = models.DateTimeField(null=True, blank=True)
+    # What Connect found that works but limits the integration, in staff words (e.g. a
+    # Clover token without Write for Customers: reading works, Sync Personas does not).
+    warnings = models.JSONField(default=list, blank=True)
     # Scheduling (integrations.sync.scheduling): the dispatcher claims a credential whose
     # next_sync_at has passed (or is blank: never synced) by moving it forward with a
     # conditional UPDATE; next_full_sync_at does the same for the nightly reconciliation.

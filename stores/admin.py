@@ -1,125 +1,86 @@
+"""Settings > Company Account > Retail Store: the list (with each store's mappings) and
+the store screen (with its Store Mappings section)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.contrib import admin, messages
+from django.db import IntegrityError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from aiq.accounts.tenancy import TenantAdmin
-from aiq.personas.normalize import normalize_phone
+from integrations.models import PosKey
+from integrations.providers import PROVIDERS
 from integrations.services.store_mapping import (
     ProviderMapping,
+    mapping_label,
     mappings_for_store,
     set_store_mappings,
 )
-from stores.models import RetailStore
+from stores.forms import MAPPING_PREFIX, RetailStoreForm, mapping_field
+from stores.models import RetailStore, StoreMapping
+from stores.time_zones import TIME_ZONE_LABELS
 
-MAPPING_PREFIX = "mapping_"
-
-
-class RetailStoreForm(forms.ModelForm):
-    # One row per integration card of the company; set per request by the admin.
-    mapping_rows: list[ProviderMapping] = []
-
-    class Meta:
-        model = RetailStore
-        fields = [
-            "name",
-            "phone",
-            "address_line1",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "time_zone",
-            "opt_in_queue_enabled",
-        ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for row in self.mapping_rows:
-            self.initial.setdefault(MAPPING_PREFIX + row.provider, row.current)
-
-    def clean_phone(self) -> str:
-        raw = self.cleaned_data.get("phone", "")
-        if not raw:
-            return ""
-        region = self.cleaned_data.get("country") or "US"
-        e164 = normalize_phone(raw, region)
-        if not e164:
-            raise forms.ValidationError(
-                "This is not a valid phone number; include the area code, e.g. (206) 555-0134."
-            )
-        return e164
-
-    def clean_state(self) -> str:
-        return self.cleaned_data["state"].strip().upper()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for row in self.mapping_rows:
-            name = MAPPING_PREFIX + row.provider
-            try:
-                cleaned[name] = row.clean(cleaned.get(name, ""))
-            except ValidationError as error:
-                self.add_error(name, error)
-        return cleaned
-
-    def mapping_changes(self) -> dict[str, str]:
-        """provider -> key ("" to unmap) for each mapping this save changes."""
-        return {
-            row.provider: self.cleaned_data[MAPPING_PREFIX + row.provider]
-            for row in self.mapping_rows
-            if self.cleaned_data.get(MAPPING_PREFIX + row.provider, "") != row.current
-        }
+NOT_MAPPED = "Not mapped yet"
+RACE_MESSAGE = (
+    "Someone else changed your retail stores at the same moment (a store name or a POS key "
+    "is now taken). Nothing was saved: check the form and save again."
+)
 
 
-class SymbolSelect(forms.Select):
-    """A dropdown with the provider's symbol to its left, as in the seed's Store Mappings."""
-
-    def __init__(self, provider: str, label: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.provider, self.provider_label = provider, label
-
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
-        symbol = render_to_string(
-            "admin/integrations/_provider_symbol.html",
-            {"provider": self.provider, "label": self.provider_label},
-        )
-        return format_html(
-            '<span class="mapping-widget">{}{}</span>',
-            mark_safe(symbol.strip()),  # noqa: S308 - rendered by the template engine
-            super().render(name, value, attrs, renderer),
-        )
-
-
-def mapping_field(row: ProviderMapping) -> forms.CharField:
-    unmapped = ", ".join(str(key) for key in row.unmapped)
-    help_text = (
-        f"Still unmapped {row.label} keys: {unmapped}."
-        if unmapped
-        else f"Every known {row.label} key is mapped."
-    )
-    return forms.CharField(
-        label=row.label,
-        required=False,
-        widget=SymbolSelect(row.provider, row.label, choices=row.choices()),
-        help_text=help_text,
-    )
+def mappings_with_names() -> QuerySet[StoreMapping]:
+    """Store mappings with the name the POS gives their key (one query for a page)."""
+    name = PosKey.objects.filter(
+        company=OuterRef("company"), integration__provider=OuterRef("provider"), key=OuterRef("key")
+    ).values("name")[:1]
+    return StoreMapping.objects.annotate(pos_name=Subquery(name))
 
 
 @admin.register(RetailStore)
 class RetailStoreAdmin(TenantAdmin):
     form = RetailStoreForm
     change_form_template = "admin/stores/retailstore/change_form.html"
-    list_display = ["name", "city", "state", "time_zone", "phone"]
+    list_display = [
+        "name",
+        "edit_link",
+        "city",
+        "state",
+        "time_zone_label",
+        "phone",
+        "store_mappings",
+    ]
     list_filter = ["state"]
     search_fields = ["name", "city"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RetailStore]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("mappings", queryset=mappings_with_names()))
+        )
+
+    @admin.display(description="Edit")
+    def edit_link(self, store: RetailStore) -> str:
+        url = reverse(f"{self.admin_site.name}:stores_retailstore_change", args=[store.pk])
+        return format_html('<a href="{}">Edit</a>', url)
+
+    @admin.display(description="Time zone", ordering="time_zone")
+    def time_zone_label(self, store: RetailStore) -> str:
+        return TIME_ZONE_LABELS.get(store.time_zone, store.time_zone.replace("_", " "))
+
+    @admin.display(description="Store mappings")
+    def store_mappings(self, store: RetailStore) -> str:
+        order = list(PROVIDERS)  # Cova, POSaBIT, Clover: as on Settings > Integrations
+        mappings = sorted(
+            store.mappings.all(),
+            key=lambda m: order.index(m.provider) if m.provider in order else len(order),
+        )
+        labels = [mapping_label(m.provider, m.key, m.pos_name) for m in mappings]
+        return " \u00b7 ".join(labels) or NOT_MAPPED
 
     def mapping_rows(self, request: HttpRequest, obj: RetailStore | None) -> list[ProviderMapping]:
         """The Store Mappings rows for this screen (computed once per request)."""
@@ -164,8 +125,24 @@ class RetailStoreAdmin(TenantAdmin):
         rows = self.mapping_rows(request, obj)
         attrs: dict[str, Any] = {MAPPING_PREFIX + row.provider: mapping_field(row) for row in rows}
         attrs["mapping_rows"] = rows
+        attrs["company"] = getattr(request, "company", None)
         kwargs["form"] = type("RetailStoreMappingForm", (self.form,), attrs)
         return super().get_form(request, obj, change, **kwargs)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            # The form checked every unique rule; only a concurrent save gets here. The
+            # admin's transaction was rolled back as a whole.
+            self.message_user(request, RACE_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

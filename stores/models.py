@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.db import models
+from django.db.models.functions import Lower, Trim
 
 from aiq.accounts.models import TenantModel
 
@@ -37,7 +38,11 @@ class RetailStore(TenantModel):
         verbose_name = "retail store"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="store_unique_name")
+            # "capitol hill " is Capitol Hill: the form says so first, this is the backstop
+            # for two saves racing.
+            models.UniqueConstraint(
+                models.F("company"), Lower(Trim("name")), name="store_unique_name_ci"
+            )
         ]
 
     def __str__(self) -> str:

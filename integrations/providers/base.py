@@ -217,6 +217,14 @@ class Provider(ABC):
         a transient error (try again later).
         """
 
+    def permission_warnings(self) -> list[str]:
+        """After a successful ``check()``: what this credential may not do although it
+        reads, in staff words (what is missing, what stops working, how to fix it).
+
+        Connect still connects; the card shows each warning. None by default.
+        """
+        return []
+
     @abstractmethod
     def iter_locations(self) -> Iterator[Location | MalformedRecord]:
         """Every store this credential reaches."""

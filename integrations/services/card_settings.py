@@ -19,7 +19,8 @@ from django.utils import timezone
 from integrations.choices import EventAction, IntegrationStatus
 from integrations.models import Integration
 from integrations.services.history import diff, record_event
-from integrations.services.status import set_status
+from integrations.services.status import derive_status, set_status
+from stores.regions import region_codes
 
 COVA, POSABIT, CLOVER = "cova", "posabit", "clover"
 ALL_PROVIDERS = frozenset({COVA, POSABIT, CLOVER})
@@ -174,7 +175,8 @@ CARD_WARNINGS: dict[str, str] = {
     "shopper's opt-in status!",
 }
 
-_MARKET = re.compile(r"^[A-Z]{2}$")
+_MARKET_SEPARATORS = re.compile(r"[,;]+")
+_CODES_ONLY = re.compile(r"^[A-Za-z]{2}(\s+[A-Za-z]{2})+$")
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 
@@ -199,20 +201,22 @@ def _items(value: str | Iterable[str] | None) -> list[str]:
 
 
 def parse_markets(value: str | Iterable[str] | None) -> list[str]:
-    """State/province codes from what staff typed: "wa, OR" -> ["WA", "OR"].
+    """US state or Canadian province codes from what staff typed: "wa, Oregon" -> ["WA",
+    "OR"] (commas or semicolons separate markets, so "British Columbia" stays one).
 
-    Raises ``ValidationError`` naming each entry that is not a two-letter code.
+    Raises ``ValidationError`` naming each entry that is not a US state or province.
     """
-    markets = [item.upper() for item in _items(value)]
-    bad = [item for item in markets if not _MARKET.match(item)]
-    if bad:
-        raise ValidationError(
-            "Use two-letter state or province codes separated by commas, e.g. WA, OR. "
-            "Not a code: %(bad)s.",
-            code="invalid_market",
-            params={"bad": ", ".join(bad)},
-        )
-    return list(dict.fromkeys(markets))
+    if isinstance(value, str):
+        items = [part.strip() for part in _MARKET_SEPARATORS.split(value)]
+        # "WA OR" (codes separated by spaces) is several markets; "New York" is one.
+        items = [
+            piece
+            for item in items
+            for piece in (item.split() if _CODES_ONLY.match(item) else [item])
+        ]
+    else:
+        items = _items(value)
+    return region_codes(item for item in items if item)
 
 
 def parse_location_ids(value: str | Iterable[str] | None) -> list[str]:
@@ -287,12 +291,10 @@ def update_card_settings(
         # Syncing begins from the day it is enabled (seed): the sync reads this date.
         integration.sync_personas_enabled_at = now if integration.sync_personas else None
         update_fields.append("sync_personas_enabled_at")
-    if "use_last_backup" in changes:
-        frozen, connected = IntegrationStatus.FROZEN, IntegrationStatus.CONNECTED
-        if integration.use_last_backup and integration.status == connected:
-            changes.update(set_status(integration, frozen))
-        elif not integration.use_last_backup and integration.status == frozen:
-            changes.update(set_status(integration, connected))
+    if "use_last_backup" in changes and integration.status != IntegrationStatus.NOT_CONNECTED:
+        # Frozen while the backup is on, whatever the card was (needs attention too).
+        derived = derive_status(integration)
+        changes.update(set_status(integration, derived.status, derived.detail))
         update_fields += ["status", "status_changed_at", "status_detail"]
     integration.save(update_fields=list(dict.fromkeys(update_fields)))
     names = ", ".join(setting_label(name, integration.label) for name in changes)

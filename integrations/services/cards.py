@@ -7,13 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 
 from aiq.accounts.models import Company
 from integrations.choices import EventAction, IntegrationStatus
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 from integrations.services.history import record_event
+from integrations.services.status import (
+    CardStatus,
+    credential_counts,
+    derive_status,
+    with_credential_counts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +28,24 @@ class ProviderOverview:
     key: str
     label: str
     card: Integration | None
-    credential_count: int
+
+    @property
+    def card_status(self) -> CardStatus:
+        if self.card is None:
+            return CardStatus(IntegrationStatus.NOT_CONNECTED)
+        return derive_status(self.card)  # counts annotated by provider_overview
 
     @property
     def status(self) -> str:
-        return self.card.status if self.card else IntegrationStatus.NOT_CONNECTED
+        return self.card_status.status
 
     @property
     def status_label(self) -> str:
-        return IntegrationStatus(self.status).label
+        return self.card_status.label
+
+    @property
+    def credential_count(self) -> int:
+        return credential_counts(self.card).total if self.card else 0
 
     @property
     def status_since(self) -> datetime | None:
@@ -61,9 +75,7 @@ def provider_overview(company: Company | None, search: str = "") -> list[Provide
     if company is not None:
         cards = {
             card.provider: card
-            for card in Integration.objects.filter(company=company).annotate(
-                credential_count=Count("credentials")
-            )
+            for card in with_credential_counts(Integration.objects.filter(company=company))
         }
     needle = search.strip().lower()
     return [
@@ -71,7 +83,6 @@ def provider_overview(company: Company | None, search: str = "") -> list[Provide
             key=spec.key,
             label=spec.label,
             card=cards.get(spec.key),
-            credential_count=getattr(cards.get(spec.key), "credential_count", 0),
         )
         for spec in PROVIDERS.values()
         if needle in spec.label.lower()

@@ -25,7 +25,7 @@ from integrations.services.card_settings import ATTESTATION_REQUIRED
 from integrations.services.errors import ConnectRefused
 from integrations.services.history import record_event
 from integrations.services.pos_keys import record_pos_keys
-from integrations.services.status import set_status
+from integrations.services.status import CredentialCounts, derive_status, set_status
 
 logger = logging.getLogger("aiq.integrations")
 
@@ -50,6 +50,8 @@ class CredentialCheck:
     code: str = ""
     message: str = ""
     locations: list[Location] = field(default_factory=list)
+    # Verified, but something will not work (a missing write permission), in staff words.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -68,6 +70,10 @@ class ConnectResult:
     def failures(self) -> list[CredentialCheck]:
         return [check for check in self.checks if not check.ok]
 
+    @property
+    def warnings(self) -> list[CredentialCheck]:
+        return [check for check in self.checks if check.ok and check.warnings]
+
 
 def connect_http() -> HttpClient:
     """The HTTP client Connect uses (short retries: someone is waiting)."""
@@ -84,6 +90,7 @@ def check_credential(
         locations = [
             item for item in provider.iter_locations() if not isinstance(item, MalformedRecord)
         ]
+        warnings = provider.permission_warnings()
     except ProviderError as error:
         # str(error) holds the method, path and status, never a secret (errors.py).
         logger.info("credential %s failed its check: %s (%s)", credential.pk, error.code, error)
@@ -91,7 +98,7 @@ def check_credential(
     except InvalidToken:
         logger.warning("credential %s cannot be decrypted with the configured keys", credential.pk)
         return CredentialCheck(credential, ok=False, code="undecryptable", message=UNREADABLE)
-    return CredentialCheck(credential, ok=True, locations=locations)
+    return CredentialCheck(credential, ok=True, locations=locations, warnings=warnings)
 
 
 def connect(
@@ -112,12 +119,18 @@ def connect(
     checks = [check_credential(c, sandbox_origin, http) for c in credentials]
     now = timezone.now()
     with transaction.atomic():
+        # A credential added while the POS answered was not checked: it waits for the
+        # next Connect, and the status says so.
+        added_since = list(
+            integration.credentials.exclude(pk__in=[c.pk for c in credentials]).only("state")
+        )
         keys_found = 0
         for check in checks:
             credential = check.credential
             credential.state = CredentialState.VERIFIED if check.ok else CredentialState.FAILING
             credential.last_error_code = check.code
             credential.last_error = check.message
+            credential.warnings = check.warnings
             if check.ok:
                 credential.last_verified_at = now
                 keys_found += record_pos_keys(integration, check.locations, credential=credential)
@@ -127,26 +140,26 @@ def connect(
                     "last_error_code",
                     "last_error",
                     "last_verified_at",
+                    "warnings",
                     "updated_at",
                 ]
             )
+        derived = derive_status(
+            integration, CredentialCounts.of(credentials + added_since), connecting=True
+        )
+        changes = set_status(integration, derived.status, derived.detail)
         failures = [check for check in checks if not check.ok]
         if failures:
-            detail = f"{len(failures)} of {len(checks)} credentials need attention"
-            if len(checks) == 1:
-                detail = "The credential needs attention"
-            changes = set_status(integration, IntegrationStatus.NEEDS_ATTENTION, detail)
             action = EventAction.CONNECT_FAILED
             message = "; ".join(f"{c.credential.display_name}: {c.message}" for c in failures)
         else:
-            status = (
-                IntegrationStatus.FROZEN
-                if integration.use_last_backup
-                else IntegrationStatus.CONNECTED
-            )
-            changes = set_status(integration, status)
             action = EventAction.CONNECTED
             message = f"{len(checks)} credential(s) verified; {keys_found} POS key(s) found"
+            warned = [c for c in checks if c.warnings]
+            if warned:
+                message += "; " + "; ".join(
+                    f"{c.credential.display_name}: {' '.join(c.warnings)}" for c in warned
+                )
         integration.save(
             update_fields=["status", "status_changed_at", "status_detail", "updated_at"]
         )

@@ -13,15 +13,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from integrations.choices import CredentialState, EventAction, IntegrationStatus, PosKeySource
+from integrations.choices import CredentialState, EventAction, PosKeySource
 from integrations.models import Credential, Integration
 from integrations.providers import get_provider_class
 from integrations.providers.base import CredentialField
 from integrations.services.card_settings import parse_markets
 from integrations.services.history import diff, masked, record_event
-from integrations.services.status import set_status
+from integrations.services.status import refresh_status
 
 _CLOVER_MERCHANT_ID = re.compile(r"^[A-Z0-9]{13}$")
+# Every POS credential value (ids, names, tokens, passwords) is far shorter; a longer one
+# is a paste gone wrong, and would stretch the credentials table.
+MAX_VALUE_LENGTH = 200
 
 
 def credential_fields(provider: str) -> tuple[CredentialField, ...]:
@@ -59,6 +62,12 @@ def clean_credential_values(
             value = current[field.name]  # left blank: keep the saved secret
         if field.required and not value:
             errors[field.name] = f"Enter the {field.label}."
+            continue
+        if len(value) > MAX_VALUE_LENGTH:
+            errors[field.name] = (
+                f"Ensure this value has at most {MAX_VALUE_LENGTH} characters "
+                f"(it has {len(value)})."
+            )
             continue
         if value:
             cleaned[field.name] = value
@@ -112,11 +121,13 @@ def add_credential(
     )
     credential.set_values(cleaned)
     credential.save()
+    changes = diff({}, history_values(credential))
+    changes.update(refresh_status(integration))
     record_event(
         integration,
         EventAction.CREDENTIAL_ADDED,
         actor=actor,
-        changes=diff({}, history_values(credential)),
+        changes=changes,
         message=f"Credential \u201c{credential.display_name}\u201d added",
     )
     return credential
@@ -154,7 +165,9 @@ def update_credential(
         return {}
     credential.state = CredentialState.UNVERIFIED
     credential.last_error_code = credential.last_error = ""
+    credential.warnings = []  # what Connect found about the old values
     credential.save()
+    changes.update(refresh_status(integration))
     record_event(
         integration,
         EventAction.CREDENTIAL_CHANGED,
@@ -182,9 +195,7 @@ def remove_credential(credential: Credential, actor: Any = None) -> None:
     ).delete()
     credential.delete()
     changes = diff(before, {})
-    if not integration.credentials.exists():
-        changes.update(set_status(integration, IntegrationStatus.NOT_CONNECTED))
-        integration.save(update_fields=["status", "status_changed_at", "status_detail"])
+    changes.update(refresh_status(integration))
     record_event(
         integration,
         EventAction.CREDENTIAL_REMOVED,

@@ -3,6 +3,12 @@
 A key maps to at most one store and a store has at most one key per provider (both are
 database constraints on ``StoreMapping``). A POS key the company knows with no mapping is
 "unmapped": the admin index says so until every key is mapped.
+
+A key whose credential was removed (``PosKey.credential`` is blank) is *retired*: no
+credential of the card reaches it any more, so it is neither offered in the dropdowns
+nor counted as unmapped. A store already mapped to one keeps that mapping (its sales stay
+attributed) and shows it as "from a removed credential" until staff unmap it. A credential
+that reaches the key again (Connect, or a sync that sees its data) makes it current again.
 """
 
 from __future__ import annotations
@@ -20,13 +26,28 @@ from integrations.models import Integration, PosKey
 from integrations.providers import PROVIDERS
 from stores.models import RetailStore, StoreMapping
 
+# What a key is called on each POS, for "Cova: Capitol Hill (loc 14150)".
+KEY_WORDS = {"cova": "loc", "posabit": "venue", "clover": "merchant"}
+
+
+def mapping_label(provider: str, key: str, name: str | None = None) -> str:
+    """How a store's mapping reads in lists: "Cova: Capitol Hill (loc 14150)"."""
+    label = PROVIDERS[provider].label if provider in PROVIDERS else provider
+    word = KEY_WORDS.get(provider, "key")
+    return f"{label}: {name} ({word} {key})" if name else f"{label}: {word} {key}"
+
+
+def current_pos_keys(company: Company | int) -> QuerySet[PosKey]:
+    """The company's POS keys that a credential still on its card reaches."""
+    return PosKey.objects.filter(company=company, credential__isnull=False)
+
 
 def unmapped_pos_keys(company: Company | int) -> QuerySet[PosKey]:
-    """The company's POS keys that no store mapping points at (one query when read)."""
+    """The company's current POS keys that no store mapping points at (one query)."""
     mapped = StoreMapping.objects.filter(
         company=OuterRef("company"), provider=OuterRef("integration__provider"), key=OuterRef("key")
     )
-    return PosKey.objects.filter(company=company).filter(~Exists(mapped))
+    return current_pos_keys(company).filter(~Exists(mapped))
 
 
 @dataclass(slots=True)
@@ -38,7 +59,7 @@ class ProviderMapping:
     available: list[PosKey] = field(default_factory=list)  # keys free or mapped here
     taken: dict[str, str] = field(default_factory=dict)  # key -> the other store's name
     unmapped: list[PosKey] = field(default_factory=list)
-    known: dict[str, PosKey] = field(default_factory=dict)
+    known: dict[str, PosKey] = field(default_factory=dict)  # current and retired keys
 
     @property
     def provider(self) -> str:
@@ -52,8 +73,14 @@ class ProviderMapping:
         """Dropdown entries: the empty choice, then "name (key)" of each key it may take."""
         options = [("", "\u2014 not mapped \u2014")]
         options += [(key.key, str(key)) for key in self.available]
-        if self.current and self.current not in self.known:
-            options.append((self.current, f"{self.current} (no longer seen on the POS)"))
+        offered = {key.key for key in self.available}
+        if self.current and self.current not in offered:
+            known = self.known.get(self.current)
+            options.append(
+                (self.current, f"{known} (from a removed credential)")
+                if known is not None
+                else (self.current, f"{self.current} (no longer seen on the POS)")
+            )
         return options
 
     def clean(self, value: str) -> str:
@@ -68,7 +95,7 @@ class ProviderMapping:
                 code="key_taken",
                 params={"key": str(self.known[value]), "store": self.taken[value]},
             )
-        if value not in self.known:
+        if value not in self.known or self.known[value].credential_id is None:
             raise ValidationError(
                 "Choose one of your %(label)s POS keys.",
                 code="unknown_key",
@@ -105,7 +132,9 @@ def mappings_for_store(company: Company | int, store: RetailStore | None) -> lis
         row.taken = {
             k.key: taken[(row.provider, k.key)] for k in keys if (row.provider, k.key) in taken
         }
-        row.available = [key for key in keys if key.key not in row.taken]
+        row.available = [
+            key for key in keys if key.key not in row.taken and key.credential_id is not None
+        ]
         row.unmapped = [key for key in row.available if key.key != row.current]
     return list(rows.values())
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from integrations.choices import CredentialState, EventAction, IntegrationStatus
+from integrations.choices import CredentialState, EventAction
 from integrations.models import (
     Credential,
     Integration,
@@ -26,35 +27,29 @@ def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
     """A permanent error: the credential is failing and the card needs a person.
 
     Scheduling skips failing credentials, so nothing retries until staff fix the
-    credential and connect again.
+    credential and connect again. The card's status is derived again from its
+    credentials (``integrations.services.status``), under a row lock so two workers
+    failing at once record one change.
     """
     from integrations.services.history import record_event
+    from integrations.services.status import refresh_status
 
-    now = timezone.now()
     message = error.user_message
-    Credential.objects.filter(pk=credential.pk).update(
-        state=CredentialState.FAILING,
-        last_error_code=error.code[:40],
-        last_error=message,
-    )
-    integration = credential.integration
-    changed = (
-        Integration.objects.filter(pk=integration.pk)
-        .exclude(status=IntegrationStatus.NEEDS_ATTENTION, status_detail=message[:300])
-        .update(
-            status=IntegrationStatus.NEEDS_ATTENTION,
-            status_detail=message[:300],
-            status_changed_at=now,
+    with transaction.atomic():
+        Credential.objects.filter(pk=credential.pk).update(
+            state=CredentialState.FAILING,
+            last_error_code=error.code[:40],
+            last_error=message,
         )
-    )
-    if changed:
-        integration.refresh_from_db()
-        record_event(
-            integration,
-            EventAction.STATUS_CHANGED,
-            changes={"status": [None, IntegrationStatus.NEEDS_ATTENTION]},
-            message=f"Sync of {credential.display_name} stopped: {message}",
-        )
+        integration = Integration.objects.select_for_update().get(pk=credential.integration_id)
+        changes = refresh_status(integration)
+        if changes:
+            record_event(
+                integration,
+                EventAction.STATUS_CHANGED,
+                changes=changes,
+                message=f"Sync of {credential.display_name} stopped: {message}",
+            )
 
 
 @dataclass(slots=True)
@@ -69,6 +64,18 @@ class StreamHealth:
     last_error: SyncRun | None = None
     running: bool = False
     open_quarantine: int = 0
+
+    @property
+    def retrying(self) -> bool:
+        """The last run hit a transient error and waits in the queue for its retry."""
+        return self.last_run is not None and self.last_run.status == RunStatus.QUEUED
+
+    @property
+    def error_is_current(self) -> bool:
+        """The last error happened after the last success (else it is history)."""
+        if self.last_error is None:
+            return False
+        return self.last_success_at is None or _when(self.last_error) > self.last_success_at
 
     @property
     def lag(self) -> timedelta | None:
@@ -113,17 +120,27 @@ def card_health(integration: Integration) -> CardHealth:
     )
     for stream in STREAMS:
         row = by_stream.get(stream, {})
-        finished = runs.filter(stream=stream).exclude(status=RunStatus.QUEUED)
+        # Every run that did something: ended (ok, failed, skipped), running, or queued
+        # again after a transient error; only runs still waiting for a first try are not.
+        tried = runs.filter(stream=stream).exclude(status=RunStatus.QUEUED, error_code="")
+        last_ok = tried.filter(status=RunStatus.OK).first()
+        successes = [row.get("success"), last_ok.finished_at if last_ok else None]
         health.streams.append(
             StreamHealth(
                 stream=stream,
                 label=Stream(stream).label,
-                last_success_at=row.get("success"),
+                last_success_at=max((when for when in successes if when), default=None),
                 watermark=row.get("watermark"),
-                last_run=finished.exclude(status=RunStatus.SKIPPED).first(),
-                last_error=finished.filter(~Q(error_code=""), status=RunStatus.FAILED).first(),
+                last_run=tried.first(),
+                last_error=tried.filter(
+                    ~Q(error_code=""), status__in=[RunStatus.FAILED, RunStatus.QUEUED]
+                ).first(),
                 running=bool(row.get("locked") and row["locked"] > now),
                 open_quarantine=open_counts.get(stream, 0),
             )
         )
     return health
+
+
+def _when(run: SyncRun) -> datetime:
+    return run.finished_at or run.started_at or run.queued_at

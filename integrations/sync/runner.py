@@ -139,6 +139,9 @@ def _finish(run: SyncRun, status: str, counts: Counts | None = None, **fields: A
     if run.started_at:
         run.duration = now - run.started_at
     values: dict[str, Any] = {"status": status, "finished_at": now, "duration": run.duration}
+    if status == RunStatus.OK:
+        # A retry that succeeded leaves no error of its earlier attempt behind.
+        values.update(error_code="", error_message="")
     if counts is not None:
         values.update(counts.as_fields())
     values.update(fields)

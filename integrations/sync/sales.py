@@ -174,7 +174,9 @@ class SalesWriter:
             ],
             update_conflicts=True,
             unique_fields=["integration", "key"],
-            update_fields=["has_data", "last_seen_at"],
+            # The credential whose data shows the key: a key of a removed credential that
+            # another one still reaches is current again (Store Mappings offer it).
+            update_fields=["has_data", "credential", "last_seen_at"],
         )
         self.keys_recorded |= fresh
 

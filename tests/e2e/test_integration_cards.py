@@ -13,9 +13,15 @@ from integrations.sandbox import faults
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
 from integrations.services.card_settings import ATTESTATION_LABEL
 from integrations.services.connection import connect
+from stores.models import RetailStore
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, RetailStoreFactory
-from tests.integrations.factories import CredentialFactory, IntegrationFactory
+from tests.integrations.factories import (
+    CredentialFactory,
+    IntegrationFactory,
+    PosKeyFactory,
+    StoreMappingFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,3 +146,90 @@ def test_map_the_store_and_the_notification_goes(page, live_server, owner):
     page.get_by_role("link", name="Home").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text("You have unmapped stores")).to_have_count(0)
+
+
+def test_retail_store_list_shows_edit_links_and_mappings(page, live_server, owner):
+    # given: Capitol Hill mapped to a Cova location and a POSaBIT venue, Ballard to nothing
+    capitol_hill = RetailStore.objects.get(company=owner.company, name="Capitol Hill")
+    RetailStoreFactory(company=owner.company, name="Ballard")
+    for provider, key, name in (("cova", "14150", "Capitol Hill"), ("posabit", "77", "Cap Hill")):
+        card = IntegrationFactory(company=owner.company, provider=provider)
+        PosKeyFactory(integration=card, key=key, name=name)
+        StoreMappingFactory(store=capitol_hill, provider=provider, key=key)
+
+    # when: Settings -> Company Account > Retail Store
+    log_in(page, live_server, owner.user.username)
+    page.get_by_role("rowheader", name="Retail stores").get_by_role("link").click()
+
+    # then
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Capitol Hill")).to_contain_text(
+        "Cova: Capitol Hill (loc 14150) \u00b7 POSaBIT: Cap Hill (venue 77)"
+    )
+    expect(rows.filter(has_text="Ballard")).to_contain_text("Not mapped yet")
+    screenshot(page, "retail-store-list")
+    rows.filter(has_text="Capitol Hill").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Store Mappings")).to_be_visible()
+
+
+def test_a_very_long_credential_value_does_not_widen_the_card(page, live_server, owner):
+    # given: a value saved before credential values had a maximum length
+    card = IntegrationFactory(company=owner.company, provider="posabit")
+    CredentialFactory(
+        integration=card,
+        values={**DEMO_SANDBOX_CREDENTIALS["posabit"], "store_name": "Capitol Hill " + "x" * 5000},
+    )
+
+    log_in(page, live_server, owner.user.username)
+    open_card(page, "posabit")
+
+    # then: nothing is wider than the window
+    expect(page.get_by_role("table", name="Credentials")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280
+    screenshot(page, "integration-long-credential")
+
+
+def test_clover_token_without_write_customers_connects_with_a_warning(page, live_server, owner):
+    log_in(page, live_server, owner.user.username)
+    open_card(page, "clover")
+
+    add_credential(
+        page,
+        {
+            **TYPED["clover"],
+            "API Token": TYPED["clover"]["API Token"] + ",fault=no-write-customers",
+        },
+    )
+    attest_and_connect(page)
+
+    expect(page.locator("#card-status")).to_have_text("Connected")
+    warnings = page.get_by_role("list", name="Credential warnings")
+    expect(warnings).to_contain_text("does not have the Write permission for Customers")
+    expect(warnings).to_contain_text("Sync Personas cannot create or update shoppers")
+    screenshot(page, "integration-clover-no-write-customers")
+
+
+def test_disconnect_asks_first(page, live_server, owner):
+    card = IntegrationFactory(company=owner.company, provider="clover", age_gate_attested=True)
+    CredentialFactory(integration=card)
+    assert connect(card, sandbox_origin=live_server.url).ok
+    log_in(page, live_server, owner.user.username)
+    open_card(page, "clover")
+    expect(page.get_by_role("button", name="Connect", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Verify again")).to_be_visible()
+
+    # when: staff click Disconnect and cancel the question
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.locator("#card-status")).to_have_text("Connected")
+
+    # when: they confirm it
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Disconnect").click()
+
+    expect(page.locator("#card-status")).to_have_text("Not connected")
+    expect(page.get_by_role("button", name="Disconnect")).to_have_count(0)
+    card.refresh_from_db()
+    assert card.status == "not_connected"

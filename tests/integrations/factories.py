@@ -49,11 +49,17 @@ class CredentialFactory(factory.django.DjangoModelFactory):
 
 
 class PosKeyFactory(factory.django.DjangoModelFactory):
+    """A key a credential of the card reaches (``credential=None``: a retired key, whose
+    credential was removed)."""
+
     class Meta:
         model = PosKey
 
     integration = factory.SubFactory(IntegrationFactory)
     company = factory.LazyAttribute(lambda o: o.integration.company)
+    credential = factory.LazyAttribute(
+        lambda o: o.integration.credentials.first() or CredentialFactory(integration=o.integration)
+    )
     key = factory.Sequence(lambda n: f"{1000 + n}")
     name = factory.Sequence(lambda n: f"Location {n}")
     source = PosKeySource.POS

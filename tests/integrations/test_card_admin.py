@@ -134,9 +134,12 @@ def test_remove_a_credential(owner_a, company_a):
 def test_save_settings_validates_and_records_history(owner_a, company_a):
     card = IntegrationFactory(company=company_a, provider="cova")
 
-    bad = owner_a.post(card_url(card), {"relevant_markets": "WA, Oregon"})
+    bad = owner_a.post(card_url(card), {"relevant_markets": "WA, Atlantis"})
     assert bad.status_code == 200
-    assert "Not a code: OREGON." in bad.context["adminform"].form.errors["relevant_markets"][0]
+    assert (
+        "Not a US state or Canadian province: Atlantis."
+        in bad.context["adminform"].form.errors["relevant_markets"][0]
+    )
 
     good = owner_a.post(
         card_url(card),
@@ -340,6 +343,7 @@ def test_turning_on_last_backup_asks_for_confirmation(owner_a, company_a):
     card = IntegrationFactory(
         company=company_a, provider="cova", status=IntegrationStatus.CONNECTED
     )
+    CredentialFactory(integration=card, state=CredentialState.VERIFIED)
 
     first = owner_a.post(card_url(card), {"use_last_backup": "on"})
     assert "switching POS systems" in first.context["adminform"].form.errors["use_last_backup"][0]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from integrations.choices import EventAction, IntegrationStatus
+from integrations.choices import CredentialState, EventAction, IntegrationStatus
 from integrations.models import IntegrationEvent
 from integrations.services.card_settings import (
     editable_fields,
@@ -16,7 +16,7 @@ from integrations.services.card_settings import (
     update_card_settings,
 )
 from tests.factories import UserFactory
-from tests.integrations.factories import IntegrationFactory
+from tests.integrations.factories import CredentialFactory, IntegrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_a_bad_market_is_named():
     with pytest.raises(ValidationError) as caught:
         parse_markets("WA, Oregon, X")
 
-    assert "Not a code: OREGON, X." in caught.value.messages[0]
+    assert "Not a US state or Canadian province: X." in caught.value.messages[0]
 
 
 def test_location_ids_are_a_list():
@@ -139,6 +139,7 @@ def test_pricing_group_must_be_a_number():
 
 def test_last_backup_freezes_and_thaws_a_connected_card():
     card = IntegrationFactory(provider="posabit", status=IntegrationStatus.CONNECTED)
+    CredentialFactory(integration=card, state=CredentialState.VERIFIED)
 
     update_card_settings(card, {"use_last_backup": True})
     card.refresh_from_db()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from aiq.accounts.choices import Role
-from integrations.choices import EventAction, IntegrationStatus
+from integrations.choices import CredentialState, EventAction, IntegrationStatus
 from integrations.models import Integration, IntegrationEvent
 from tests.conftest import staff_client
-from tests.integrations.factories import IntegrationFactory
+from tests.integrations.factories import CredentialFactory, IntegrationFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/integrations/integration/"
@@ -20,8 +20,14 @@ def rows(response) -> dict[str, str]:
 
 
 def test_lists_every_provider_with_the_companys_status(owner_a, company_a, company_b):
-    IntegrationFactory(company=company_a, provider="posabit", status=IntegrationStatus.CONNECTED)
-    IntegrationFactory(company=company_b, provider="cova", status=IntegrationStatus.CONNECTED)
+    posabit = IntegrationFactory(
+        company=company_a, provider="posabit", status=IntegrationStatus.CONNECTED
+    )
+    CredentialFactory(integration=posabit, state=CredentialState.VERIFIED)
+    cova_b = IntegrationFactory(
+        company=company_b, provider="cova", status=IntegrationStatus.CONNECTED
+    )
+    CredentialFactory(integration=cova_b, state=CredentialState.VERIFIED)
 
     response = owner_a.get(PAGE)
 

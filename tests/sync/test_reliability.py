@@ -182,7 +182,8 @@ def test_credentials_failing_mid_run_end_in_needs_attention_without_retrying(mon
     card = credential.integration
     card.refresh_from_db()
     assert card.status == IntegrationStatus.NEEDS_ATTENTION
-    assert card.status_detail == AuthenticationFailed.default_user_message
+    assert card.status_detail == "The credential needs attention"
+    assert credential.last_error == AuthenticationFailed.default_user_message
     assert scheduling.dispatch(timezone.now() + timedelta(days=1)) == []
 
 

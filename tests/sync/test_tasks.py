@@ -121,9 +121,10 @@ def test_a_permanent_error_mid_run_needs_attention_and_is_not_retried(provider):
     card = credential.integration
     card.refresh_from_db()
     assert credential.state == CredentialState.FAILING
+    assert credential.last_error == AuthenticationFailed.default_user_message
     assert (card.status, card.status_detail) == (
         IntegrationStatus.NEEDS_ATTENTION,
-        AuthenticationFailed.default_user_message,
+        "The credential needs attention",
     )
     assert (
         IntegrationEvent.objects.filter(integration=card, action=EventAction.STATUS_CHANGED).count()

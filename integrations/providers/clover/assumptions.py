@@ -50,3 +50,13 @@ APP_CONCURRENCY = 10
 # A refunded Clover order keeps its positive total; the order's paymentState says it was
 # refunded [I, sandbox evidence]. A negative total (a manual refund order) also counts.
 REFUNDED_PAYMENT_STATES = frozenset({"REFUNDED"})
+
+# --- Token permissions ------------------------------------------------------------------------
+# Clover has no call that lists a merchant token's permissions; a call the token may not make
+# answers 403 [C on 401/403 meanings for tokens; I that Clover checks the permission before
+# it looks the object up]. So Connect probes Write for Customers with an update of a
+# customer id that cannot exist (Clover ids are 13 letters and digits; this one has
+# hyphens) and an empty body: 403 means the permission is missing; any other answer (404
+# expected) means it is there. Nothing can be changed by it either way [I].
+WRITE_PROBE_CUSTOMER_ID = "AIQ-PERMISSION-CHECK"
+WRITE_PROBE_BODY: dict[str, object] = {}

@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 
 from aiq.http import HttpClient
 from integrations.providers.base import CredentialField, Provider, map_records
+from integrations.providers.clover.assumptions import WRITE_PROBE_BODY, WRITE_PROBE_CUSTOMER_ID
 from integrations.providers.clover.client import (
+    CLOVER_SETUP_ADVICE,
     CUSTOMER_EXPAND,
     CUSTOMER_PATH,
     CUSTOMERS_PATH,
@@ -30,8 +32,19 @@ from integrations.providers.clover.mapping import (
 )
 from integrations.providers.convert import digits, to_epoch_ms
 from integrations.providers.convert import email as clean_email
-from integrations.providers.errors import MalformedRecord, MalformedResponse
+from integrations.providers.errors import (
+    MalformedRecord,
+    MalformedResponse,
+    PermissionMissing,
+    ProviderError,
+)
 from integrations.providers.values import Customer, CustomerDraft, Location, Product, Sale
+
+MISSING_WRITE_CUSTOMERS = (
+    "The Clover API Token does not have the Write permission for Customers: Sync Personas "
+    "cannot create or update shoppers from AIQ to Clover. Reading shoppers and sales works. "
+    f"To fix it, {CLOVER_SETUP_ADVICE}, and change the credential's API Token."
+)
 
 
 def _id(raw: Any) -> Any:
@@ -77,6 +90,20 @@ class CloverProvider(Provider):
         """Read the merchant (token and merchant id), then one customer (Read permissions)."""
         self.client.call("GET", self.client.path(MERCHANT_PATH))
         self.client.call("GET", self.client.path(CUSTOMERS_PATH), params={"limit": 1})
+
+    def permission_warnings(self) -> list[str]:
+        """Write for Customers, which Sync Personas needs (probe: see assumptions.py)."""
+        try:
+            self.client.call(
+                "POST",
+                self.client.path(CUSTOMER_PATH, customer_id=WRITE_PROBE_CUSTOMER_ID),
+                json=WRITE_PROBE_BODY,
+            )
+        except PermissionMissing:
+            return [MISSING_WRITE_CUSTOMERS]
+        except ProviderError:
+            return []  # 404 expected: the permission is there
+        return []
 
     def iter_locations(self) -> Iterator[Location | MalformedRecord]:
         """The merchant, as one location."""
