@@ -46,3 +46,15 @@ def hub_breadcrumbs(context: dict[str, Any], opts: Any, obj: Any = None, last: A
         ),
     )
     return format_html('<div class="breadcrumbs">{}{}</div>', pieces, current)
+
+
+@register.simple_tag(takes_context=True)
+def hub_list_title(context: dict[str, Any], opts: Any) -> str:
+    """A list's heading as the product names it ("Retail Stores", "Sync runs"), not
+    Django's "Select retail store to change"."""
+    model_key = f"{opts.app_label}.{opts.model_name}"
+    for section in admin.site.navigation(context["request"]):
+        for link in section.links:
+            if link.model == model_key:
+                return link.label
+    return str(capfirst(opts.verbose_name_plural))

@@ -29,7 +29,7 @@ def test_owner_logs_in_and_sees_demo_personas(page, live_server):
     expect(page.get_by_role("rowheader", name="Retail Stores").get_by_role("link")).to_be_visible()
     page.get_by_role("rowheader", name="Personas").get_by_role("link").click()
 
-    expect(page.get_by_role("heading", name="Select persona to change")).to_be_visible()
+    expect(page.get_by_role("heading", name="Personas", exact=True)).to_be_visible()
     expect(page.locator("#result_list tbody tr")).to_have_count(50)
     expect(page.get_by_text(newest.last_name).first).to_be_visible()
     screenshot(page, "owner-personas")
