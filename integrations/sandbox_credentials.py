@@ -5,7 +5,7 @@ The sandbox derives its data from these values, so the same credentials always s
 same shoppers and sales. Add `fault=<name>` to any value to switch a fault on.
 
 The demo's stores are in Washington and Oregon, and so are these accounts (the `market=`
-option, in a secret field so the card's readable fields stay plain): Cova's three
+option, first in a secret field: the card shows neither it nor the secret): Cova's three
 locations are in Seattle, Spokane Valley and Portland, the POSaBIT venue in Seattle and
 the Clover merchant in Portland; their shoppers live in WA and OR, and a few of them shop
 at all three (integrations/sandbox/people.py), so the demo's syncs match and merge them.
@@ -18,15 +18,15 @@ DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
         "client_id": "EVERGREEN.AIQ",
         "client_secret": "sandbox-client-secret",
         "username": "AIQ.COVA.APIUser.EVERGREEN",
-        "password": "sandbox-password,market=WA",
+        "password": "market=WA,sandbox-password",
     },
     "posabit": {
         "store_name": "Capitol Hill",
-        "key": "sandbox-venue-capitol-hill,market=WA",
+        "key": "market=WA,sandbox-venue-capitol-hill",
     },
     "clover": {
         "merchant_id": "SANDBOXMERCH1",
-        "api_token": "sandbox-clover-token,market=OR",
+        "api_token": "market=OR,sandbox-clover-token",
     },
 }
 

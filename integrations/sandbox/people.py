@@ -149,9 +149,8 @@ def regular(pair: tuple[str, str], number: int) -> Regular:
 
 def _postal(rng: random.Random, country: str, prefix: str) -> str:
     if country == "CA":
-        return f"{prefix} {rng.randrange(1, 10)}{rng.choice('ABCEGHJKLMNPRSTVXY')}" + str(
-            rng.randrange(0, 10)
-        )
+        digit, letter = rng.randrange(1, 10), rng.choice("ABCEGHJKLMNPRSTVXY")
+        return f"{prefix} {digit}{letter}{rng.randrange(0, 10)}"
     return f"{prefix}{rng.randrange(0, 100):02d}"
 
 

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         result = seed_demo(password)
         self.stdout.write(
             f"Demo company: {result.company.name} (account UID {result.company.uid}); "
-            f"{result.personas_created} personas created."
+            f"{result.personas_created} personas created; {result.cards_connected} integration "
+            f"cards connected, {result.stores_mapped} POS keys mapped to stores."
         )
         if result.password is None:
             self.stdout.write("Logins: owner, budtender (passwords kept; --password sets them)")
