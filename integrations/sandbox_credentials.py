@@ -3,6 +3,12 @@
 
 The sandbox derives its data from these values, so the same credentials always see the
 same shoppers and sales. Add `fault=<name>` to any value to switch a fault on.
+
+The demo's stores are in Washington and Oregon, and so are these accounts (the `market=`
+option, first in a secret field: the card shows neither it nor the secret): Cova's three
+locations are in Seattle, Spokane Valley and Portland, the POSaBIT venue in Seattle and
+the Clover merchant in Portland; their shoppers live in WA and OR, and a few of them shop
+at all three (integrations/sandbox/people.py), so the demo's syncs match and merge them.
 """
 
 from __future__ import annotations
@@ -12,15 +18,15 @@ DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
         "client_id": "EVERGREEN.AIQ",
         "client_secret": "sandbox-client-secret",
         "username": "AIQ.COVA.APIUser.EVERGREEN",
-        "password": "sandbox-password",
+        "password": "market=WA,sandbox-password",
     },
     "posabit": {
         "store_name": "Capitol Hill",
-        "key": "sandbox-venue-capitol-hill",
+        "key": "market=WA,sandbox-venue-capitol-hill",
     },
     "clover": {
         "merchant_id": "SANDBOXMERCH1",
-        "api_token": "sandbox-clover-token",
+        "api_token": "market=OR,sandbox-clover-token",
     },
 }
 

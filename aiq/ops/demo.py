@@ -1,9 +1,17 @@
 """The demo account that `make run` starts with: one company, three stores in two states,
 an owner and a budtender, a few hundred personas with the mess real data has, and the
-Cova, POSaBIT and Clover integration cards with sandbox credentials, connected.
+Cova, POSaBIT and Clover integration cards with sandbox credentials, connected, each POS
+key mapped to the demo store in its city.
 
-Everything is deterministic and idempotent: running it again changes nothing but the
-demo users' passwords (a card already connected is not connected again).
+The sandboxes behind the demo credentials are in the demo's markets (Washington and
+Oregon, see ``integrations/sandbox_credentials.py``), so the Cova card syncs to them and
+keeps every Cova shopper, each store is some synced shopper's favorite, and a shopper on
+file at two POSes is merged by the first syncs.
+
+Everything is deterministic and idempotent: seeding an existing demo writes nothing. A
+card is set up (credential, settings, Connect, store mappings) only until its first
+Connect; after that it is the staff's, even if they disconnect it or a sync fails. The
+demo users' passwords are set when they are created, or when a password is given.
 """
 
 from __future__ import annotations
@@ -20,16 +28,18 @@ from aiq.accounts.models import Company, Membership
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
-from integrations.choices import IntegrationStatus
+from integrations.choices import EventAction
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 from integrations.sandbox.server import running_sandbox
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
 from integrations.services.card_settings import ATTESTATION, update_card_settings
 from integrations.services.cards import get_or_create_card
-from integrations.services.connection import connect
+from integrations.services.connection import ConnectResult, connect
 from integrations.services.credentials import add_credential
-from stores.models import RetailStore
+from integrations.services.store_mapping import set_store_mappings
+from integrations.sync.policy import region_code
+from stores.models import RetailStore, StoreMapping
 
 DEMO_COMPANY = "Evergreen Dispensary (demo)"
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
@@ -48,6 +58,11 @@ STORES = [
     ),
     ("Pearl District", "1100 NW Glisan St", "Portland", "OR", "97209", "America/Los_Angeles"),
 ]
+MARKETS = list(dict.fromkeys(state for _name, _address, _city, state, _zip, _tz in STORES))
+# Card settings besides the attestation: Cova syncs shoppers of the demo's markets only.
+CARD_SETTINGS = {"cova": {"relevant_markets": MARKETS, "sync_to_relevant_market": True}}
+# A card with one of these in its history was connected once: the seed leaves it alone.
+CONNECT_ACTIONS = (EventAction.CONNECTED, EventAction.CONNECT_FAILED, EventAction.DISCONNECTED)
 AREA_CODES = {"WA": ["206", "253", "425", "509"], "OR": ["503", "541", "971"]}
 FIRST_NAMES = [
     "Ava",
@@ -121,9 +136,10 @@ INVALID_PHONES = ["555-12", "000-000-0000", "12345", "(206) 555", "n/a"]
 @dataclass(frozen=True)
 class DemoResult:
     company: Company
-    password: str
+    password: str | None  # None: the demo users already existed and kept their passwords
     personas_created: int
     cards_connected: int = 0
+    stores_mapped: int = 0
 
 
 def _phone_in_some_format(rng: random.Random, area: str) -> str:
@@ -203,60 +219,93 @@ def _persona_rows(company: Company, stores: list[RetailStore]) -> list[tuple[Per
     return rows
 
 
-def _ensure_user(company: Company, username: str, role: str, password: str) -> None:
-    user, _ = get_user_model().objects.get_or_create(
+def _ensure_user(company: Company, username: str, role: str, password: str | None) -> bool:
+    """The demo user, created with ``password`` (or the default); an existing one gets
+    ``password`` only when one is given. True when a password was set."""
+    user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
     )
-    user.is_staff = True
-    user.set_password(password)
-    user.save()
-    Membership.objects.update_or_create(user=user, defaults={"company": company, "role": role})
+    if created or password is not None:
+        user.set_password(password or DEFAULT_PASSWORD)
+        user.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=user, defaults={"company": company, "role": role})
+    return created or password is not None
 
 
 def seed_demo(password: str | None = None) -> DemoResult:
-    """Create (or bring back) the demo account; returns what a person needs to log in.
+    """Create (or complete) the demo account; returns what a person needs to log in.
 
-    The account's rows are written in one transaction; then its three integration cards
-    connect to the POS sandboxes, outside it (no transaction stays open across HTTP).
+    The account's rows are written in one transaction; then the integration cards not yet
+    set up connect to the POS sandboxes, outside it (no transaction stays open across
+    HTTP), and their POS keys are mapped to the demo stores.
     """
-    result = _seed_account(password or DEFAULT_PASSWORD)
-    connected = _connect_demo_cards(result.company)
+    result = _seed_account(password)
+    connected, mapped = _set_up_demo_cards(result.company)
     return DemoResult(
         company=result.company,
         password=result.password,
         personas_created=result.personas_created,
         cards_connected=connected,
+        stores_mapped=mapped,
     )
 
 
-def _demo_cards(company: Company, owner: object) -> list[Integration]:
-    """The three cards with their sandbox credentials, attested; created once."""
+def _cards_to_set_up(company: Company, owner: object) -> list[Integration]:
+    """The demo cards never connected (new, or left by a seed that stopped early), with
+    their sandbox credential and settings; a card connected once is left as it is."""
     cards = []
     for provider in PROVIDERS:
         card = get_or_create_card(company, provider, actor=owner)
+        if card.events.filter(action__in=CONNECT_ACTIONS).exists():
+            continue
         if not card.credentials.exists():
             add_credential(card, DEMO_SANDBOX_CREDENTIALS[provider], is_sandbox=True, actor=owner)
-        update_card_settings(card, {ATTESTATION: True}, actor=owner)
+        settings = {ATTESTATION: True, **CARD_SETTINGS.get(provider, {})}
+        update_card_settings(card, settings, actor=owner)
         cards.append(card)
     return cards
 
 
-def _connect_demo_cards(company: Company) -> int:
-    """Connect every demo card that is not connected yet, against an in-process sandbox
-    (the web server is not up while seeding). Returns how many connected now."""
+def _set_up_demo_cards(company: Company) -> tuple[int, int]:
+    """Connect the cards not set up yet against an in-process sandbox (the web server is
+    not up while seeding) and map their POS keys. Returns (cards connected, keys mapped)."""
     owner = get_user_model().objects.get(username="owner")
     with transaction.atomic():
-        cards = _demo_cards(company, owner)
-    pending = [card for card in cards if card.status != IntegrationStatus.CONNECTED]
-    if not pending:
-        return 0
+        cards = _cards_to_set_up(company, owner)
+    if not cards:
+        return 0, 0
     with running_sandbox() as origin:
-        results = [connect(card, actor=owner, sandbox_origin=origin) for card in pending]
-    return sum(result.ok for result in results)
+        results = [connect(card, actor=owner, sandbox_origin=origin) for card in cards]
+    stores = list(RetailStore.objects.filter(company=company))
+    mapped = sum(
+        _map_to_stores(card, result, stores, owner)
+        for card, result in zip(cards, results, strict=True)
+    )
+    return sum(result.ok for result in results), mapped
+
+
+def _map_to_stores(
+    card: Integration, result: ConnectResult, stores: list[RetailStore], owner: object
+) -> int:
+    """Map each POS key Connect found to the demo store in the same city and state, where
+    neither the key nor that store's row for the POS is mapped yet. Returns how many."""
+    by_place = {(store.city.casefold(), region_code(store.state)): store for store in stores}
+    taken = StoreMapping.objects.filter(company=card.company_id, provider=card.provider)
+    mapped = 0
+    for check in result.checks:
+        for location in check.locations:
+            store = by_place.get(((location.city or "").casefold(), region_code(location.state)))
+            if store is None or taken.filter(store=store).exists():
+                continue
+            if taken.filter(key=location.key).exists():
+                continue
+            set_store_mappings(store, {card.provider: location.key}, actor=owner)
+            mapped += 1
+    return mapped
 
 
 @transaction.atomic
-def _seed_account(password: str) -> DemoResult:
+def _seed_account(password: str | None) -> DemoResult:
     company, _ = Company.objects.get_or_create(name=DEMO_COMPANY, defaults={"phone_region": "US"})
     stores = []
     for name, address, city, state, postal_code, time_zone in STORES:
@@ -272,8 +321,8 @@ def _seed_account(password: str) -> DemoResult:
             },
         )
         stores.append(store)
-    _ensure_user(company, "owner", Role.OWNER, password)
-    _ensure_user(company, "budtender", Role.BUDTENDER, password)
+    password_set = _ensure_user(company, "owner", Role.OWNER, password)
+    password_set |= _ensure_user(company, "budtender", Role.BUDTENDER, password)
 
     existing = set(
         PersonaIdentity.objects.filter(
@@ -300,4 +349,8 @@ def _seed_account(password: str) -> DemoResult:
         ],
         batch_size=500,
     )
-    return DemoResult(company=company, password=password, personas_created=len(created))
+    return DemoResult(
+        company=company,
+        password=(password or DEFAULT_PASSWORD) if password_set else None,
+        personas_created=len(created),
+    )

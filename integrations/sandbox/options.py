@@ -5,7 +5,11 @@ Like Stripe's test card numbers, a credential value may carry options the sandbo
 - ``fault=<name>`` (any number of them, anywhere in any field) switches a fault on;
 - ``sales=<N>`` / ``customers=<N>`` size the generated history;
 - ``ratelimit=<N>`` overrides the provider's normal rate limit (0 = unlimited);
-- ``latency=<ms>`` makes every data request take that long (to observe concurrency).
+- ``latency=<ms>`` makes every data request take that long (to observe concurrency);
+- ``market=<code>`` puts the account in a state or province (``market=WA``): its stores
+  are there and across the border in the neighbouring one (Oregon for Washington), its
+  shoppers live in the two, and accounts naming the same two share a few regular shoppers
+  (``people.py``). Without it, the market follows from the identity.
 
 The options are stripped before the identity is hashed, so ``key=abc`` and
 ``key=abc,fault=malformed`` see the same shoppers and sales. A value that starts with
@@ -18,7 +22,11 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from integrations.sandbox import words
+from integrations.sandbox.timeline import mix
 
 DEFAULT_SALES = 500
 DEFAULT_CUSTOMERS = 150
@@ -38,7 +46,7 @@ FAULTS = frozenset(
     }
 )
 
-_OPTION = re.compile(r"(fault|sales|customers|ratelimit|latency)=([A-Za-z0-9-]+)")
+_OPTION = re.compile(r"(fault|sales|customers|ratelimit|latency|market)=([A-Za-z0-9-]+)")
 _LEFTOVER_SEPARATORS = re.compile(r"[,;&|\s]+")
 _REFUSED_PREFIXES = ("invalid", "wrong")
 
@@ -56,6 +64,23 @@ def strip_options(value: str) -> str:
     """The value without its sandbox options, e.g. ``abc,fault=malformed`` -> ``abc``."""
     stripped = _OPTION.sub("", value or "")
     return _LEFTOVER_SEPARATORS.sub(" ", stripped).strip(" ,;&|")
+
+
+@lru_cache(maxsize=256)
+def market_pair(seed: int, market: str | None = None) -> tuple[str, str]:
+    """(home, neighbour): the two states or provinces of an account's stores and shoppers.
+
+    ``market`` (the ``market=`` option) names the home one; otherwise the seed picks a pair.
+    """
+    for pair in words.MARKET_PAIRS:
+        if market in pair:
+            return (pair[0], pair[1]) if market == pair[0] else (pair[1], pair[0])
+    return words.MARKET_PAIRS[mix(seed) % len(words.MARKET_PAIRS)]
+
+
+def _market(argument: str) -> str | None:
+    code = argument.upper()
+    return code if code in words.MARKETS else None
 
 
 def _digest(*parts: object) -> bytes:
@@ -84,6 +109,7 @@ class SandboxAccount:
     customers: int = DEFAULT_CUSTOMERS
     rate_limit: int | None = None
     latency_ms: int = 0
+    market: str | None = None  # the ``market=`` option, when it names a known market
 
     def has(self, fault: str) -> bool:
         """True when ``fault`` was asked for in a credential value."""
@@ -92,6 +118,11 @@ class SandboxAccount:
     @property
     def locations(self) -> int:
         return LOCATIONS[self.provider]
+
+    @property
+    def markets(self) -> tuple[str, str]:
+        """(home, neighbour) state or province codes."""
+        return market_pair(self.seed, self.market)
 
     def to_claims(self) -> dict[str, Any]:
         """A compact dict to carry this account inside a signed token."""
@@ -104,6 +135,7 @@ class SandboxAccount:
             "c": self.customers,
             "rl": self.rate_limit,
             "l": self.latency_ms,
+            "m": self.market,
         }
 
     @classmethod
@@ -121,6 +153,7 @@ class SandboxAccount:
             customers=claims.get("c", DEFAULT_CUSTOMERS),
             rate_limit=claims.get("rl"),
             latency_ms=claims.get("l", 0),
+            market=claims.get("m"),
         )
 
 
@@ -137,10 +170,13 @@ def account_for(
     raw_values = list(option_values)
     faults: set[str] = set()
     sizes: dict[str, int] = {}
+    market = None
     for value in raw_values:
         for name, argument in _OPTION.findall(value or ""):
             if name == "fault":
                 faults.add(argument.lower())
+            elif name == "market":
+                market = _market(argument) or market
             elif argument.isdigit():
                 sizes[name] = int(argument)
     digest = _digest(provider, identity)
@@ -155,4 +191,5 @@ def account_for(
         customers=min(sizes.get("customers", DEFAULT_CUSTOMERS), MAX_RECORDS),
         rate_limit=sizes.get("ratelimit"),
         latency_ms=min(sizes.get("latency", 0), MAX_LATENCY_MS),
+        market=market,
     )

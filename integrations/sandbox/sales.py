@@ -2,7 +2,9 @@
 
 Times come from the sales timeline (the last 90 days, increasing with ``i``). Locations
 follow a fixed weighted pattern over the index, so "the n-th sale of location L after
-time T" is arithmetic and paging one store's million sales never scans them.
+time T" is arithmetic and paging one store's million sales never scans them. Most sales
+of a location are by shoppers whose home store it is (``places.home_location``), so every
+store has shoppers for whom it is their favorite.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from integrations.sandbox import words
 from integrations.sandbox.catalog import catalog
 from integrations.sandbox.options import SandboxAccount
 from integrations.sandbox.people import customers_timeline
-from integrations.sandbox.timeline import SALES_SPAN_DAYS, Timeline
+from integrations.sandbox.timeline import SALES_SPAN_DAYS, Timeline, mix
 
 REFUND_PERCENT = 5
 ANONYMOUS_PERCENT = 15
 TAX_RATE_PERCENT = 10
+# Share of a location's sales made by its own regulars (the rest: shoppers from anywhere).
+LOCAL_PERCENT = 85
 # Location of sale i is PATTERN[i % len(PATTERN)] (for 3 locations: 50% / 33% / 17%).
 PATTERNS = {1: (0,), 2: (0, 1, 0), 3: (0, 1, 0, 2, 0, 1)}
 
@@ -98,7 +102,7 @@ def sale(account: SandboxAccount, index: int) -> Sale:
         # Only shoppers who already existed when the sale happened can be on it.
         known = customers_timeline(account).first_after(created)
         if known:
-            customer = rng.randrange(known)
+            customer = _local_shopper(account, index, rng.randrange(known))
     roll = rng.randrange(100)
     fulfillment = "delivery" if roll < 10 else "pickup" if roll < 28 else "in_store"
     methods = [name for name, _weight in words.PAYMENT_METHODS]
@@ -115,6 +119,19 @@ def sale(account: SandboxAccount, index: int) -> Sale:
         employee=rng.randrange(len(words.EMPLOYEES)),
         receipt_number=f"{1000 + location_of(account, index)}-{index + 1:07d}",
     )
+
+
+def _local_shopper(account: SandboxAccount, index: int, drawn: int) -> int:
+    """Mostly the nearest shopper at or before ``drawn`` whose home store is this sale's
+    (so still one who existed at the time of the sale); otherwise ``drawn`` itself. Decided
+    by a hash of the index, not the sale's random stream, which stays as it was."""
+    count = account.locations
+    if count == 1 or mix(account.seed ^ (index << 1 | 1)) % 100 >= LOCAL_PERCENT:
+        return drawn
+    location = location_of(account, index)
+    # places.home_location(account, i) is i % count.
+    local = drawn - (drawn - location) % count
+    return local if local >= 0 else drawn
 
 
 def _line_count(rng: random.Random) -> int:

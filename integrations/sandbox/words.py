@@ -32,9 +32,10 @@ STREET_NAMES = ("Main St", "Oak Ave", "Pine St", "Maple Dr", "Cedar Ln", "Elm St
                 "Lakeview Rd", "2nd Ave", "Sunset Blvd", "Hillcrest Dr", "River Rd",
                 "Park Pl", "Washington St", "Madison Ave", "Cherry Ln", "Highland Ave")
 
-# Two neighbouring markets per account: (code, name, country, [(city, postal prefix)], area codes)
+# Two neighbouring markets per account: (code, name, country, [(city, postal prefix)], area codes).
+# An account's stores take the first cities of each (places.py).
 MARKETS = {
-    "WA": ("Washington", "US", (("Seattle", "981"), ("Tacoma", "984"), ("Spokane", "992"),
+    "WA": ("Washington", "US", (("Seattle", "981"), ("Spokane Valley", "992"), ("Tacoma", "984"),
                                ("Bellingham", "982")), ("206", "253", "360", "425", "509")),
     "OR": ("Oregon", "US", (("Portland", "972"), ("Eugene", "974"), ("Salem", "973"),
                            ("Bend", "977")), ("503", "541", "971")),
@@ -55,7 +56,6 @@ MARKET_PAIRS = (("WA", "OR"), ("CO", "NM"), ("MI", "IL"), ("ON", "AB"))
 
 STORE_NAMES = ("Green Leaf", "High Tide", "Cloud Nine", "Evergreen", "Canopy", "Northern Lights",
                "Sweet Leaf", "Blue Heron", "Kind Remedies", "Riverbend")
-STORE_SUFFIXES = ("Downtown", "Eastside", "Harbor", "Uptown", "Airport Rd", "Westgate")
 
 EMPLOYEES = ("Jordan P.", "Casey R.", "Alex M.", "Sam T.", "Taylor K.", "Morgan D.")
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from integrations.sandbox import faults, timeline
 from integrations.sandbox.options import SandboxAccount, account_for
+from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, SANDBOX_PLATFORM_VALUES
 
 # One "now" for the whole run, so no test straddles midnight UTC (when histories move).
 FROZEN_NOW = time.time()
@@ -93,6 +94,19 @@ def posabit_account(venue: str = VENUE, integrator: str = INTEGRATOR) -> Sandbox
 
 def clover_account(token: str = CLOVER_TOKEN, merchant: str = MERCHANT) -> SandboxAccount:
     return account_for("clover", (merchant, token), (merchant, token))
+
+
+def demo_account(provider: str) -> SandboxAccount:
+    """The account the sandbox serves for the demo credential of ``provider`` (the
+    identity and option fields each sandbox's auth reads)."""
+    values = DEMO_SANDBOX_CREDENTIALS[provider]
+    if provider == "cova":
+        return account_for("cova", (values["client_id"], values["username"]), values.values())
+    if provider == "posabit":
+        integrator = SANDBOX_PLATFORM_VALUES["posabit"]["integrator_token"]
+        return account_for("posabit", (values["key"],), (integrator, values["key"]))
+    identity = (values["merchant_id"], values["api_token"])
+    return account_for("clover", identity, identity)
 
 
 class Cova:

@@ -14,7 +14,8 @@ from integrations.sandbox import ids, words
 from integrations.sandbox.catalog import Product
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
-from integrations.sandbox.people import markets, person
+from integrations.sandbox.people import person
+from integrations.sandbox.places import location_place
 from integrations.sandbox.sales import Sale
 
 Payload = dict[str, Any]
@@ -356,15 +357,14 @@ def merchant_payload(
         "createdTime": 1_600_000_000_000 + account.seed % 10**10,
     }
     if "address" in expand:
-        shopper_state = markets(account.seed)[0]
-        _name, country, cities, _areas = words.MARKETS[shopper_state]
-        city, postal = cities[0]
+        place = location_place(account, 0)
+        country, city, postal = place.country, place.city, place.postal_prefix
         payload["address"] = {
             "address1": "100 Main St",
             "address2": "",
             "address3": "",
             "city": city,
-            "state": shopper_state,
+            "state": place.state,
             "zip": f"{postal}00" if country == "US" else f"{postal} 1A1",
             "country": country,
         }

@@ -13,7 +13,8 @@ from integrations.sandbox import ids, words
 from integrations.sandbox.catalog import Product
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
-from integrations.sandbox.people import Person, markets, person
+from integrations.sandbox.people import Person, person
+from integrations.sandbox.places import location_place
 from integrations.sandbox.sales import Sale
 from integrations.sandbox.timeline import iso_z
 from integrations.sandbox.web import money
@@ -41,7 +42,7 @@ def location_number(account: SandboxAccount, location_id: str | int) -> int | No
 
 def location_name(account: SandboxAccount, number: int) -> str:
     store = words.STORE_NAMES[account.seed % len(words.STORE_NAMES)]
-    return f"{store} {words.STORE_SUFFIXES[(account.seed // 7 + number) % 6]}"
+    return f"{store} {location_place(account, number).city}"
 
 
 def customer_id(account: SandboxAccount, index: int) -> str:
@@ -73,9 +74,9 @@ def api_user(account: SandboxAccount) -> Payload:
 
 
 def location(account: SandboxAccount, number: int) -> Payload:
-    state = markets(account.seed)[0]
-    state_name, country, cities, _areas = words.MARKETS[state]
-    city, postal = cities[number % len(cities)]
+    place = location_place(account, number)
+    state, state_name, country = place.state, place.state_name, place.country
+    city, postal = place.city, place.postal_prefix
     name = location_name(account, number)
     created = iso_z(1_600_000_000_000 + account.seed % 10**9)
     return {

@@ -10,7 +10,8 @@ from integrations.sandbox import ids, words
 from integrations.sandbox.catalog import Product
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
-from integrations.sandbox.people import markets, person
+from integrations.sandbox.people import person
+from integrations.sandbox.places import location_place
 from integrations.sandbox.sales import Sale
 from integrations.sandbox.timeline import iso_z, to_datetime
 
@@ -54,9 +55,9 @@ def customer(account: SandboxAccount, index: int) -> Payload:
 
 
 def venue_info(account: SandboxAccount) -> Payload:
-    state = markets(account.seed)[0]
-    state_name, _country, cities, areas = words.MARKETS[state]
-    city, postal = cities[0]
+    place = location_place(account, 0)
+    state, state_name, city, postal = place.state, place.state_name, place.city, place.postal_prefix
+    areas = place.area_codes
     return {
         "code": 1,
         "name": f"{words.STORE_NAMES[account.seed % len(words.STORE_NAMES)]} {city}",
