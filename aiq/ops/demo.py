@@ -193,6 +193,13 @@ def _persona_rows(company: Company, stores: list[RetailStore]) -> list[tuple[Per
         enrolled = rng.random() < 0.6
         joined = base_time + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
         source = rng.choices([Source.IMPORT, Source.SIGNUP_FORM, Source.API], weights=[6, 3, 1])[0]
+        # A seeded persona joined the program the way it reached us: never "point of sale",
+        # which only a POS identity (synced later) could explain.
+        route = {
+            Source.IMPORT: EnrollmentRoute.IMPORT,
+            Source.SIGNUP_FORM: EnrollmentRoute.SIGNUP_FORM,
+            Source.API: EnrollmentRoute.API,
+        }[source]
         persona = Persona(
             company=company,
             first_name=first,
@@ -207,9 +214,7 @@ def _persona_rows(company: Company, stores: list[RetailStore]) -> list[tuple[Per
             country="US",
             favorite_store=store if rng.random() < 0.85 else None,
             loyalty_enrolled_at=joined if enrolled else None,
-            loyalty_enrollment_route=(
-                rng.choice([EnrollmentRoute.SIGNUP_FORM, EnrollmentRoute.POS]) if enrolled else ""
-            ),
+            loyalty_enrollment_route=route if enrolled else "",
             sms_consent=rng.choice(list(Consent.values)),
             email_consent=rng.choice([Consent.UNKNOWN, Consent.OPTED_IN, Consent.OPTED_OUT]),
         )

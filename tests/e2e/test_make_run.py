@@ -145,6 +145,19 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
         failed = _query(database, "SELECT COUNT(*) FROM integrations_syncrun WHERE status='failed'")
         assert failed == [(0,)]
 
+        # The demo tells one story: every store is the favorite store of synced shoppers...
+        stores_without_shoppers = _query(database, STORES_WITHOUT_SYNCED_FAVORITES)
+        assert stores_without_shoppers == []
+        # ...the Cova card syncs only its market, and keeps every Cova shopper
+        assert _query(
+            database,
+            "SELECT sync_to_relevant_market FROM integrations_integration WHERE provider = 'cova'",
+        ) == [(1,)]
+        assert _counts_by_source(database)[0]["cova"] >= 100
+        assert _query(database, OUTSIDE_MARKET) in ([], [(None,)], [(0,)])
+        # ...and the sync recorded at least one merge to show on a persona card
+        assert _query(database, "SELECT COUNT(*) FROM personas_personamerge")[0][0] >= 1
+
         # ...and a person sees them in the browser
         page.goto(f"{base}/admin/login/")
         page.get_by_label("Username").fill("owner")
@@ -173,6 +186,16 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
     # Then seeding the existing demo re-connected nothing and wrote no card history
     assert _query(database, HISTORY_BY_PEOPLE) == history_after_first_run
 
+
+STORES_WITHOUT_SYNCED_FAVORITES = """
+    SELECT s.name FROM stores_retailstore s WHERE NOT EXISTS (
+        SELECT 1 FROM personas_persona p JOIN personas_personaidentity i ON i.persona_id = p.id
+        WHERE p.favorite_store_id = s.id AND i.source IN ('cova', 'posabit', 'clover'))
+"""
+OUTSIDE_MARKET = (
+    "SELECT SUM(json_extract(details, '$.outside_market')) FROM integrations_syncrun "
+    "WHERE stream = 'customers'"
+)
 
 # Card history that a person or the seed writes (syncs may record status changes).
 HISTORY_BY_PEOPLE = (
