@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from aiq import navigation
+from aiq.dashboard import glance
 
 
 class HubAdminSite(admin.AdminSite):
@@ -48,7 +49,11 @@ class HubAdminSite(admin.AdminSite):
         ]
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-        extra_context = {**(extra_context or {}), "sections": self.navigation(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "sections": self.navigation(request),
+            "glance": glance(request),
+        }
         return super().index(request, extra_context)
 
     def section_view(
