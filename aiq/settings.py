@@ -231,5 +231,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own (in DEBUG),
+        # which would print every line twice and a 403's traceback past our filter.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -5,9 +5,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# The file's own name (WhiteNoise serves it beside the hashed copy): no manifest look-up
+# while the URLconf loads.
+FAVICON_URL = f"/{settings.STATIC_URL.strip('/')}/aiq/favicon.svg"
+
 # admin.site is aiq.admin_site.HubAdminSite (aiq/apps.py): the admin as the product.
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Browsers ask for /favicon.ico on every first visit; a 404 there is only log noise.
+    path("favicon.ico", RedirectView.as_view(url=FAVICON_URL, permanent=True)),
     path("admin/", admin.site.urls),
 ]
 

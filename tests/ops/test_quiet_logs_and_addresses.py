@@ -81,3 +81,24 @@ def test_the_embedded_broker_url_names_a_host():
     # kombu warns "No hostname was supplied" on every connection otherwise
     if settings.CELERY_BROKER_URL.startswith("filesystem:"):
         assert settings.CELERY_BROKER_URL == "filesystem://localhost/"
+
+
+def test_django_logs_through_our_console_only():
+    # Django's default "django" handler would print each line twice, tracebacks included
+    logger = logging.getLogger("django")
+    assert logger.handlers == []
+    assert logger.propagate is True
+    root_handlers = logging.getLogger().handlers
+    assert any(
+        any(type(f).__name__ == "NoClientErrorTracebacks" for f in handler.filters)
+        for handler in root_handlers
+    )
+
+
+def test_the_favicon_is_served_not_a_404(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/aiq/favicon.svg"
+    assert finders.find("aiq/favicon.svg")
