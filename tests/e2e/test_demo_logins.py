@@ -26,8 +26,11 @@ def test_owner_logs_in_and_sees_demo_personas(page, live_server):
 
     log_in(page, live_server, "owner")
     # the owner's dashboard reaches the store settings too
-    expect(page.get_by_role("rowheader", name="Retail Stores").get_by_role("link")).to_be_visible()
-    page.get_by_role("rowheader", name="Personas").get_by_role("link").click()
+    main = page.locator("#content-main")
+    expect(main.get_by_role("rowheader", name="Retail Stores").get_by_role("link")).to_be_visible()
+    page.locator("#content-main").get_by_role("rowheader", name="Personas").get_by_role(
+        "link"
+    ).click()
 
     expect(page.get_by_role("heading", name="Personas", exact=True)).to_be_visible()
     expect(page.locator("#result_list tbody tr")).to_have_count(50)
