@@ -21,26 +21,11 @@ from datetime import datetime
 
 from integrations.models import Credential, PosKey
 from integrations.providers import PROVIDERS
+from stores.regions import CA_PROVINCES, US_STATES
 
-# Full names a POS may send instead of the code (US states, Canadian provinces).
-REGION_CODES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI",
-    "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
-    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ",
-    "new mexico": "NM", "new york": "NY", "north carolina": "NC", "north dakota": "ND",
-    "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
-    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN",
-    "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
-    "alberta": "AB", "british columbia": "BC", "manitoba": "MB", "new brunswick": "NB",
-    "newfoundland and labrador": "NL", "nova scotia": "NS", "ontario": "ON",
-    "prince edward island": "PE", "quebec": "QC", "saskatchewan": "SK",
-    "northwest territories": "NT", "nunavut": "NU", "yukon": "YT",
-}  # fmt: skip
+# Full names a POS may send instead of the code (US states, Canadian provinces): the same
+# regions, by the same names, as staff choose from on stores and cards.
+REGION_CODES = {name.lower(): code for code, name in {**US_STATES, **CA_PROVINCES}.items()}
 
 
 def region_code(value: str | None) -> str:
