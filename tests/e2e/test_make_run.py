@@ -136,6 +136,11 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
         started = time.monotonic()
 
         def everything_synced() -> bool:
+            # every card's first customers and sales runs have finished...
+            finished = _query(database, FIRST_RUNS_FINISHED)
+            if not finished or finished[0][0] < 2 * len(PROVIDERS):
+                return False
+            # ...and brought personas and sales from every sandbox
             personas, sales = _counts_by_source(database)
             return all(personas.get(p, 0) > 0 and sales.get(p, 0) > 0 for p in PROVIDERS)
 
@@ -187,6 +192,10 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
     assert _query(database, HISTORY_BY_PEOPLE) == history_after_first_run
 
 
+FIRST_RUNS_FINISHED = (
+    "SELECT COUNT(DISTINCT integration_id || '/' || stream) FROM integrations_syncrun "
+    "WHERE status = 'ok'"
+)
 STORES_WITHOUT_SYNCED_FAVORITES = """
     SELECT s.name FROM stores_retailstore s WHERE NOT EXISTS (
         SELECT 1 FROM personas_persona p JOIN personas_personaidentity i ON i.persona_id = p.id
