@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from integrations.models import (
 from integrations.providers.errors import ProviderError
 from integrations.sync.choices import STREAMS, RunStatus, Stream
 
+logger = logging.getLogger("aiq.sync")
+
 RECENT_RUNS = 10
 
 
@@ -30,11 +33,18 @@ def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
     credential and connect again. The card's status is derived again from its
     credentials (``integrations.services.status``), under a row lock so two workers
     failing at once record one change.
+
+    An error that stops one stream only (``error.only_stream``: POSaBIT shoppers without
+    Enhanced Customer Data Access) leaves the credential syncing its other streams and
+    puts the message among the card's warnings instead.
     """
     from integrations.services.history import record_event
     from integrations.services.status import refresh_status
 
     message = error.user_message
+    if not error.stops_credential:
+        warn_on_card(credential, message)
+        return
     with transaction.atomic():
         Credential.objects.filter(pk=credential.pk).update(
             state=CredentialState.FAILING,
@@ -50,6 +60,19 @@ def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
                 changes=changes,
                 message=f"Sync of {credential.display_name} stopped: {message}",
             )
+
+
+def warn_on_card(credential: Credential, message: str) -> None:
+    """Add ``message`` to the credential's warnings on the card, once (under a row lock:
+    the streams of one credential may fail at the same time)."""
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().only("warnings").get(pk=credential.pk)
+        if message in (locked.warnings or []):
+            return
+        warnings = [*(locked.warnings or []), message]
+        Credential.objects.filter(pk=credential.pk).update(warnings=warnings)
+    credential.warnings = warnings
+    logger.warning("credential %s: one stream stopped: %s", credential.pk, message)
 
 
 @dataclass(slots=True)
