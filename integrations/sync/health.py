@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,6 +74,37 @@ def warn_on_card(credential: Credential, message: str) -> None:
         Credential.objects.filter(pk=credential.pk).update(warnings=warnings)
     credential.warnings = warnings
     logger.warning("credential %s: one stream stopped: %s", credential.pk, message)
+
+
+BUSY_MESSAGE = "Another run of this stream was in progress; this one did not start."
+
+
+def busy_message(cursor: SyncCursor, now: datetime) -> str:
+    """Why a run did not start, and when the run holding the stream lets go of it.
+
+    After a dead worker its lease simply runs out (``lease.py``): saying when tells staff
+    how long until the stream syncs again, in the server's local time.
+    """
+    expires = SyncCursor.objects.filter(pk=cursor.pk).values_list("locked_until", flat=True).first()
+    if expires is None or expires <= now:
+        return BUSY_MESSAGE  # it let go in the meantime
+    seconds = (expires - now).total_seconds()
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        left = "in less than a minute"
+    else:
+        left = f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    local = timezone.localtime(expires)
+    return (
+        "Another run of this stream is in progress; this one did not start. That run holds "
+        f"the stream until {clock_time(local)} ({left}); if its worker stopped, the next sync "
+        "after that takes over."
+    )
+
+
+def clock_time(moment: datetime) -> str:
+    """ "6:39 AM PST": a time of day as a dispensary manager reads it."""
+    return f"{moment:%I:%M %p}".lstrip("0") + f" {moment:%Z}"
 
 
 @dataclass(slots=True)
