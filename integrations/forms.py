@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from aiq.validators import RejectsControlCharacters
 from integrations.models import Credential, Integration
 from integrations.services.card_settings import (
     ATTESTATION,
@@ -140,7 +141,7 @@ class CardSettingsForm(forms.ModelForm):
         return risky
 
 
-class CredentialForm(forms.Form):
+class CredentialForm(RejectsControlCharacters, forms.Form):
     """The provider's credential fields (labels from the seeds) and "Sandbox credential".
 
     Secrets are password inputs that never render a value back.

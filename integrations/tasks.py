@@ -90,7 +90,7 @@ def sync_credential(self: Task, credential_id: int, run_ids: list[int]) -> dict[
         statuses[run.stream] = outcome.status
         if outcome.transient_error:
             raise TransientSyncError(str(outcome.error)) from outcome.error
-        if outcome.error is not None:
+        if outcome.error is not None and outcome.error.stops_credential:
             break  # permanent: the card needs attention, nothing else will work
         if not outcome.complete:
             with transaction.atomic():

@@ -10,6 +10,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 
 from aiq.accounts.models import Company
+from aiq.validators import rejecting_control_characters
 
 
 def company_for_user(user: Any) -> Company | None:
@@ -57,7 +58,8 @@ class TenantAdmin(admin.ModelAdmin):
     Scopes the changelist, change/delete/history views (another company's id is a 404),
     foreign-key and many-to-many choices, autocomplete (which reads the related model
     admin's get_queryset), list filters and actions; sets the company on create and hides
-    the company field from everyone but superusers.
+    the company field from everyone but superusers. Its forms refuse control characters
+    (``aiq/validators.py``).
     """
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
@@ -70,6 +72,12 @@ class TenantAdmin(admin.ModelAdmin):
             # must be indistinguishable from one that does not exist at all.
             raise Http404("No such object in your company.")
         return obj
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        # Every field of every tenant form refuses control characters, naming the field:
+        # a NUL byte would otherwise reach PostgreSQL, which refuses it with a 500.
+        kwargs["form"] = rejecting_control_characters(kwargs.get("form") or self.form)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_exclude(self, request: HttpRequest, obj=None):  # type: ignore[no-untyped-def]
         exclude = list(super().get_exclude(request, obj) or [])

@@ -21,6 +21,9 @@ class ProviderError(Exception):
 
     code: str = "provider-error"
     permanent: bool = False
+    # A permanent error that stops one stream only names it (e.g. "customers": a missing
+    # permission the other streams do not need); None stops the whole credential.
+    only_stream: str | None = None
     default_user_message: str = (
         "The point-of-sale system returned an error. AIQ will try again later."
     )
@@ -34,6 +37,7 @@ class ProviderError(Exception):
         path: str | None = None,
         status: int | None = None,
         permanent: bool | None = None,
+        only_stream: str | None = None,
     ) -> None:
         self.detail = detail
         self.user_message = user_message or self.default_user_message
@@ -44,7 +48,14 @@ class ProviderError(Exception):
             # An instance may differ from its class, e.g. an unreachable host that is
             # really a malformed URL typed by staff.
             self.permanent = permanent
+        if only_stream is not None:
+            self.only_stream = only_stream
         super().__init__(self._render())
+
+    @property
+    def stops_credential(self) -> bool:
+        """Permanent for every stream: the credential needs a person before anything syncs."""
+        return self.permanent and self.only_stream is None
 
     def _render(self) -> str:
         parts = []

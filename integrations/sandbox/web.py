@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from aiq.validators import first_control_character, printable
+
 NO_BODY = object()
 
 
@@ -35,6 +37,32 @@ def read_json(request: HttpRequest) -> Any:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return NO_BODY
+
+
+def bad_input(request: HttpRequest, arguments: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(field, message) for the first control character anywhere in a request's input,
+    else None: the URL's arguments, the query string, then the form or JSON body.
+
+    Every sandbox answers it with a 400 naming the field (``aiq/validators.py``): a NUL
+    cannot be stored in PostgreSQL, and no POS keeps invisible characters in a record.
+    """
+    # A query or form field may repeat: each value is checked under the field's name.
+    fields: list[tuple[str, Any]] = [*arguments.items(), *request.GET.lists()]
+    body: Any = NO_BODY
+    if request.content_type == "application/x-www-form-urlencoded":
+        fields += request.POST.lists()
+    elif request.body:
+        body = read_json(request)
+    for name, value in fields:
+        bad = first_control_character(name) or first_control_character(value)
+        if bad is not None:
+            return _named(printable(name), bad[1])
+    bad = None if body is NO_BODY else first_control_character(body)
+    return None if bad is None else _named(*bad)
+
+
+def _named(field: str, character: str) -> tuple[str, str]:
+    return field, f"{field} contains an invisible control character ({character})."
 
 
 def int_param(value: str | None, default: int, low: int, high: int | None = None) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +22,8 @@ from integrations.models import (
 from integrations.providers.errors import ProviderError
 from integrations.sync.choices import STREAMS, RunStatus, Stream
 
+logger = logging.getLogger("aiq.sync")
+
 RECENT_RUNS = 10
 
 
@@ -30,11 +34,18 @@ def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
     credential and connect again. The card's status is derived again from its
     credentials (``integrations.services.status``), under a row lock so two workers
     failing at once record one change.
+
+    An error that stops one stream only (``error.only_stream``: POSaBIT shoppers without
+    Enhanced Customer Data Access) leaves the credential syncing its other streams and
+    puts the message among the card's warnings instead.
     """
     from integrations.services.history import record_event
     from integrations.services.status import refresh_status
 
     message = error.user_message
+    if not error.stops_credential:
+        warn_on_card(credential, message)
+        return
     with transaction.atomic():
         Credential.objects.filter(pk=credential.pk).update(
             state=CredentialState.FAILING,
@@ -50,6 +61,50 @@ def mark_needs_attention(credential: Credential, error: ProviderError) -> None:
                 changes=changes,
                 message=f"Sync of {credential.display_name} stopped: {message}",
             )
+
+
+def warn_on_card(credential: Credential, message: str) -> None:
+    """Add ``message`` to the credential's warnings on the card, once (under a row lock:
+    the streams of one credential may fail at the same time)."""
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().only("warnings").get(pk=credential.pk)
+        if message in (locked.warnings or []):
+            return
+        warnings = [*(locked.warnings or []), message]
+        Credential.objects.filter(pk=credential.pk).update(warnings=warnings)
+    credential.warnings = warnings
+    logger.warning("credential %s: one stream stopped: %s", credential.pk, message)
+
+
+BUSY_MESSAGE = "Another run of this stream was in progress; this one did not start."
+
+
+def busy_message(cursor: SyncCursor, now: datetime) -> str:
+    """Why a run did not start, and when the run holding the stream lets go of it.
+
+    After a dead worker its lease simply runs out (``lease.py``): saying when tells staff
+    how long until the stream syncs again, in the server's local time.
+    """
+    expires = SyncCursor.objects.filter(pk=cursor.pk).values_list("locked_until", flat=True).first()
+    if expires is None or expires <= now:
+        return BUSY_MESSAGE  # it let go in the meantime
+    seconds = (expires - now).total_seconds()
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        left = "in less than a minute"
+    else:
+        left = f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    local = timezone.localtime(expires)
+    return (
+        "Another run of this stream is in progress; this one did not start. That run holds "
+        f"the stream until {clock_time(local)} ({left}); if its worker stopped, the next sync "
+        "after that takes over."
+    )
+
+
+def clock_time(moment: datetime) -> str:
+    """ "6:39 AM PST": a time of day as a dispensary manager reads it."""
+    return f"{moment:%I:%M %p}".lstrip("0") + f" {moment:%Z}"
 
 
 @dataclass(slots=True)

@@ -40,7 +40,7 @@ from integrations.sync import lease
 from integrations.sync.choices import RunStatus, Stream
 from integrations.sync.counts import Counts, Prepared
 from integrations.sync.customers import CustomersWriter
-from integrations.sync.health import mark_needs_attention
+from integrations.sync.health import busy_message, mark_needs_attention
 from integrations.sync.policy import SyncPolicy, policy_for
 from integrations.sync.sales import SalesWriter
 
@@ -202,7 +202,8 @@ def run_stream(
     started = timezone.now()
     if not lease.acquire(cursor, token, started):
         if run.status == RunStatus.QUEUED:
-            _finish(run, RunStatus.SKIPPED, error_code="busy", error_message=BUSY_MESSAGE)
+            message = busy_message(cursor, started)
+            _finish(run, RunStatus.SKIPPED, error_code="busy", error_message=message)
         return Outcome(RunStatus.SKIPPED)
     cursor.refresh_from_db()
     # Holding the lease proves any other run of this stream still "syncing" is dead.

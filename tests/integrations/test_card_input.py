@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from integrations.models import Credential
-from integrations.services.card_settings import parse_markets
+from integrations.services.card_settings import SETTINGS_BY_NAME, parse_markets
 from tests.integrations.factories import CredentialFactory, IntegrationFactory, sandbox_values
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,59 @@ def test_posabit_relevant_market_that_is_no_market_is_a_form_error(owner_a, comp
     assert response.status_code == 200
     assert list(response.context["credential_form"].errors) == ["relevant_market"]
     assert not Credential.objects.filter(integration=card).exists()
+
+
+@pytest.mark.parametrize(
+    ("provider", "field", "label", "character"),
+    [
+        ("posabit", "store_name", "Store Name", "\x00"),
+        ("posabit", "key", "Key", "\x00"),
+        ("clover", "merchant_id", "Merchant ID", "\x1b"),
+    ],
+)
+def test_a_control_character_in_a_credential_is_a_form_error_naming_the_field(
+    owner_a, company_a, provider, field, label, character
+):
+    # given
+    card = IntegrationFactory(company=company_a, provider=provider)
+    typed = f"abc{character}def"
+
+    # when: a value carrying an invisible control character is added
+    response = owner_a.post(
+        f"{PAGE}{card.pk}/credentials/add/", credential_post(provider, **{field: typed})
+    )
+
+    # then: the field says why, and nothing was saved
+    assert response.status_code == 200
+    name = "NUL" if character == "\x00" else f"U+{ord(character):04X}"
+    assert response.context["credential_form"].errors == {
+        field: [
+            f"{label} contains an invisible control character ({name}). "
+            "Remove it, or type the value again."
+        ]
+    }
+    assert not Credential.objects.filter(integration=card).exists()
+
+
+def test_a_nul_in_a_card_setting_is_a_form_error_naming_the_field(owner_a, company_a):
+    # given
+    card = IntegrationFactory(company=company_a, provider="cova")
+
+    # when: a setting carries a NUL byte
+    response = owner_a.post(
+        f"{PAGE}{card.pk}/change/",
+        {"forced_pricing_group_id": "12\x0034", "restrict_location_ids": "1001", "_save": "1"},
+    )
+
+    # then: that setting says why, and nothing changed
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    label = SETTINGS_BY_NAME["forced_pricing_group_id"].text("Cova")["label"]
+    assert errors == {
+        "forced_pricing_group_id": [
+            f"{label} contains an invisible control character (NUL). "
+            "Remove it, or type the value again."
+        ]
+    }
+    card.refresh_from_db()
+    assert (card.forced_pricing_group_id, card.restrict_location_ids) == ("", [])

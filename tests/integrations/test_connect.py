@@ -8,6 +8,7 @@ import pytest
 
 from integrations.choices import CredentialState, EventAction, IntegrationStatus, PosKeySource
 from integrations.models import IntegrationEvent, PosKey
+from integrations.providers.posabit.client import ENHANCED_ACCESS_HINT
 from integrations.services.connection import connect, disconnect
 from integrations.services.errors import ConnectRefused
 from tests.integrations.factories import (
@@ -77,12 +78,7 @@ def test_connect_again_updates_keys_without_duplicates(sandbox_origin):
             "change the temporary password",
         ),
         ("cova", {"username": "wrong-user"}, "bad-credentials", "Username or Password"),
-        (
-            "posabit",
-            {"key": "sandbox-venue-capitol-hill,fault=no-customer-access"},
-            "missing-permission",
-            "Enhanced Customer Data Access",
-        ),
+        ("posabit", {"key": "wrong-key"}, "bad-credentials", "POSaBIT did not accept this Key"),
         ("clover", {"merchant_id": "WRONGMERCHANT"}, "bad-credentials", "Merchant ID"),
     ],
 )
@@ -103,6 +99,27 @@ def test_failing_credential_says_what_to_do(provider, values, code, words, sandb
     assert not PosKey.objects.filter(integration=card).exists()
     event = IntegrationEvent.objects.get(integration=card, action=EventAction.CONNECT_FAILED)
     assert credential.last_error in event.message
+
+
+def test_posabit_without_enhanced_customer_data_access_connects_with_a_warning(sandbox_origin):
+    # given: a POSaBIT key whose venue and sales work but whose shoppers are refused
+    card = attested_card("posabit")
+    credential = CredentialFactory(
+        integration=card,
+        values={"store_name": "Capitol Hill", "key": "venue-7,fault=no-customer-access"},
+    )
+
+    # when
+    result = connect(card, sandbox_origin=sandbox_origin)
+
+    # then: connected (sales will sync), with what is missing and what stops on the card
+    card.refresh_from_db()
+    credential.refresh_from_db()
+    assert result.ok and card.status == IntegrationStatus.CONNECTED
+    assert (credential.state, credential.last_error) == (CredentialState.VERIFIED, "")
+    assert credential.warnings == [ENHANCED_ACCESS_HINT]
+    assert "shoppers are not synced; sales still are" in ENHANCED_ACCESS_HINT
+    assert PosKey.objects.filter(integration=card).count() == 1
 
 
 def test_unreachable_pos_is_said_plainly(db):

@@ -25,6 +25,7 @@ from integrations.providers.base import (
 from integrations.providers.clover.limiter import Limiter, TokenBucket, limiter_for
 from integrations.providers.clover.mapping import sale_from
 from integrations.providers.clover.provider import CloverProvider
+from integrations.providers.unauthorized import UNAUTHORIZED_RETRY_WAIT
 
 MERCHANT = CLOVER_CREDENTIALS["merchant_id"]
 API = f"https://api.clover.com/v3/merchants/{MERCHANT}"
@@ -103,12 +104,41 @@ def test_customers_are_expanded(clover: CloverProvider, mocked: responses.Reques
     assert ada.birth_date.isoformat() == "1990-07-23"  # type: ignore[union-attr]
 
 
-def test_401_asks_for_a_new_token(clover: CloverProvider, mocked: responses.RequestsMock) -> None:
+def test_a_second_401_in_a_row_asks_for_a_new_token(
+    clover: CloverProvider, mocked: responses.RequestsMock, sleeps: SleepRecorder
+) -> None:
+    # given a token Clover refuses every time
     mocked.add(responses.GET, API, status=401)
 
+    # when the connection is checked
     with pytest.raises(AuthenticationFailed) as caught:
         clover.check()
+
+    # then it was asked twice, a short wait apart, and only then called a bad token
     assert "API Token" in caught.value.user_message
+    assert caught.value.permanent is True
+    assert len(mocked.calls) == 2
+    assert sleeps.calls == [UNAUTHORIZED_RETRY_WAIT]
+
+
+def test_one_401_is_retried_once_and_the_pages_go_on(
+    clover: CloverProvider, mocked: responses.RequestsMock, sleeps: SleepRecorder
+) -> None:
+    # given a Clover that refuses the second page once, then serves it
+    clover.page_size = 1
+    ada = load_payload("clover", "customers_page_1")["elements"][0]
+    mocked.add(responses.GET, f"{API}/customers", json={"elements": [ada]})
+    mocked.add(responses.GET, f"{API}/customers", status=401)
+    mocked.add(responses.GET, f"{API}/customers", json={"elements": []})
+
+    # when the customers are read
+    customers = list(clover.iter_customers())
+
+    # then the refused page was asked again once and the reading finished
+    assert [c.external_id for c in customers] == [ada["id"]]  # type: ignore[union-attr]
+    assert [call.response.status_code for call in mocked.calls] == [200, 401, 200]
+    assert ("offset", "1") in query(mocked.calls[2])
+    assert sleeps.calls == [UNAUTHORIZED_RETRY_WAIT]
 
 
 def test_404_on_the_merchant_path_means_an_unknown_merchant_id(

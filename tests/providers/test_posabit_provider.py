@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import responses
-from provider_fakes import NOW
+from provider_fakes import NOW, SleepRecorder
 from provider_scenarios import POSABIT_CREDENTIALS, load_payload
 from responses import matchers
 
@@ -19,8 +19,10 @@ from integrations.providers.base import (
     CustomerDraft,
     PermissionMissing,
 )
+from integrations.providers.posabit.client import ENHANCED_ACCESS_HINT
 from integrations.providers.posabit.mapping import sale_from
 from integrations.providers.posabit.provider import PosabitProvider
+from integrations.providers.unauthorized import UNAUTHORIZED_RETRY_WAIT
 
 API = "https://app.posabit.com/api/v3"
 
@@ -62,25 +64,53 @@ def test_customers_answer_403_until_enhanced_customer_data_access(
     mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
     mocked.add(responses.GET, f"{API}/venue/customers", status=403, json={"error": "Forbidden"})
 
-    # when the connection is checked
+    # when the connection is checked, then it passes: the key reaches its venue
+    posabit.check()
+
+    # and the missing permission is a warning saying whom to ask for what, and what stops
+    assert posabit.permission_warnings() == [ENHANCED_ACCESS_HINT]
+    assert "account rep" in ENHANCED_ACCESS_HINT
+    assert "shoppers are not synced; sales still are" in ENHANCED_ACCESS_HINT
+    assert len(mocked.calls) == 2  # a 403 is not asked again
+
+    # and reading shoppers stops that stream only
     with pytest.raises(PermissionMissing) as caught:
-        posabit.check()
-
-    # then staff are told exactly whom to ask for what, and it was not retried
+        list(posabit.iter_customers())
     assert caught.value.permanent is True
-    assert "account rep" in caught.value.user_message
-    assert "Enhanced Customer Data Access" in caught.value.user_message
-    assert len(mocked.calls) == 2
+    assert caught.value.only_stream == "customers"
+    assert caught.value.stops_credential is False
 
 
-def test_a_bad_key_is_authentication_failed(
-    posabit: PosabitProvider, mocked: responses.RequestsMock
+def test_a_bad_key_is_authentication_failed_after_a_second_401(
+    posabit: PosabitProvider, mocked: responses.RequestsMock, sleeps: SleepRecorder
 ) -> None:
+    # given a key POSaBIT refuses every time
     mocked.add(responses.GET, f"{API}/info", status=401)
 
+    # when the connection is checked
     with pytest.raises(AuthenticationFailed) as caught:
         posabit.check()
+
+    # then it was asked twice, a short wait apart, and only then called a bad key
     assert "Key" in caught.value.user_message
+    assert caught.value.permanent is True
+    assert len(mocked.calls) == 2
+    assert sleeps.calls == [UNAUTHORIZED_RETRY_WAIT]
+
+
+def test_one_401_is_an_expired_moment_not_a_verdict(
+    posabit: PosabitProvider, mocked: responses.RequestsMock, sleeps: SleepRecorder
+) -> None:
+    # given a POSaBIT that refuses the first request once, then answers
+    mocked.add(responses.GET, f"{API}/info", status=401)
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+
+    # when the connection is checked
+    posabit.check()
+
+    # then the refused request was sent again once, after a short wait, and it passed
+    assert [call.response.status_code for call in mocked.calls] == [401, 200]
+    assert sleeps.calls == [UNAUTHORIZED_RETRY_WAIT]
 
 
 def test_customers_since_filters_by_updated_at_with_the_required_date_range(

@@ -30,6 +30,8 @@ from integrations.providers.base import (
 )
 from integrations.providers.clover import limiter as clover_limiter
 from integrations.providers.cova.auth import clear_token_cache
+from integrations.providers.posabit.client import ENHANCED_ACCESS_HINT
+from integrations.providers.unauthorized import UNAUTHORIZED_RETRY_WAIT
 from integrations.sandbox import faults
 from integrations.sandbox.options import SandboxAccount, hash_text
 from integrations.sandbox.server import running_sandbox
@@ -218,10 +220,34 @@ def test_cova_expired_token_is_renewed_once(origin):
 
 
 @pytest.mark.parametrize("provider", ["posabit", "clover"])
-def test_static_token_expired_fault_is_a_permanent_auth_error(origin, provider):
+def test_static_token_refused_once_is_asked_again_and_works(origin, provider):
+    # given a credential whose first request is refused with a 401 (expired-token fault)
+    sleep = RecordingSleep()
+    client = connect(provider, origin, "fault=expired-token", sleep)
+
+    # when the connection is checked, then it passes after one short wait
+    client.check()
+    assert sleep.waits == [UNAUTHORIZED_RETRY_WAIT]
+
+
+@pytest.mark.parametrize(("provider", "words"), [("posabit", "Key"), ("clover", "API Token")])
+def test_static_token_refused_twice_is_a_permanent_auth_error(origin, provider, words):
+    # given a credential the POS refuses every time
+    sleep = RecordingSleep()
+    field = "key" if provider == "posabit" else "api_token"
+    cls = get_provider_class(provider)
+    client = cls(
+        {**credentials(provider), field: "wrong-token"},
+        sandbox_base_urls(provider, origin),
+        HttpClient(sleep=sleep, rand=lambda: 0.1, retry=RetryPolicy()),
+    )
+
+    # when the connection is checked, then the second 401 in a row is the verdict
     with pytest.raises(AuthenticationFailed) as raised:
-        connect(provider, origin, "fault=expired-token").check()
+        client.check()
     assert raised.value.permanent is True
+    assert words in raised.value.user_message
+    assert sleep.waits == [UNAUTHORIZED_RETRY_WAIT]
 
 
 @pytest.mark.parametrize("fault", ["temporary-password", "temporary-password-data"])
@@ -234,9 +260,20 @@ def test_cova_temporary_password_is_its_own_error(origin, fault):
 
 
 def test_posabit_without_enhanced_customer_data_access(origin):
+    # given a key without Enhanced Customer Data Access
+    client = connect("posabit", origin, "fault=no-customer-access")
+
+    # then it connects, with a warning naming what is missing
+    client.check()
+    assert client.permission_warnings() == [ENHANCED_ACCESS_HINT]
+    # and sales arrive without shopper ids, while reading shoppers stops that stream only
+    sales = list(client.iter_sales(since=None))
+    assert len(sales) == account_of("posabit").sales
+    assert not any(sale.customer_external_id for sale in sales)  # type: ignore[union-attr]
     with pytest.raises(PermissionMissing) as raised:
-        connect("posabit", origin, "fault=no-customer-access").check()
+        list(client.iter_customers())
     assert "Enhanced Customer Data Access" in raised.value.user_message
+    assert raised.value.only_stream == "customers"
 
 
 def test_clover_unknown_merchant_id_says_so(origin):

@@ -184,3 +184,36 @@ def test_a_save_racing_another_is_a_message_not_a_500(owner_a, company_a, monkey
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == [store_admin.RACE_MESSAGE]
     assert not RetailStore.objects.filter(company=company_a).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "label", "typed", "character"),
+    [
+        ("name", "Name", "Ball\x00ard", "NUL"),
+        ("city", "City", "Seat\x1btle", "U+001B"),
+        ("address_line1", "Address", "5300 Ballard\x7f Ave NW", "U+007F"),
+    ],
+)
+def test_a_control_character_is_a_form_error_naming_the_field(
+    owner_a, company_a, field, label, typed, character
+):
+    # given: a value carrying an invisible control character (a NUL is a database error)
+    # when: the store is added with it
+    response = owner_a.post(ADD, {**VALID, field: typed})
+
+    # then: that field says so, and nothing was saved
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        field: [
+            f"{label} contains an invisible control character ({character}). "
+            "Remove it, or type the value again."
+        ]
+    }
+    assert not RetailStore.objects.filter(company=company_a).exists()
+
+
+def test_tabs_and_line_breaks_are_not_control_characters_to_refuse(owner_a, company_a):
+    response = owner_a.post(ADD, {**VALID, "address_line1": "5300 Ballard\tAve NW"})
+
+    assert response.status_code == 302
+    assert RetailStore.objects.get(company=company_a).address_line1 == "5300 Ballard\tAve NW"

@@ -6,7 +6,7 @@
 
 `fetch` writes one normalised record per line as JSON to stdout (malformed records go to
 stderr with their reason); `check` verifies the credentials and says in plain words what
-to do when they fail.
+to do when they fail, and on stderr what works only in part (a missing permission).
 """
 
 from __future__ import annotations
@@ -106,6 +106,9 @@ class Command(BaseCommand):
             if options["action"] == "check":
                 provider.check()
                 self.stdout.write(f"{PROVIDERS[key].label}: the credentials work.")
+                # What works but is limited (a missing permission that stops one stream).
+                for warning in provider.permission_warnings():
+                    self.stderr.write(f"{PROVIDERS[key].label}: {warning}")
             else:
                 self._fetch(provider, options)
         except ProviderError as error:

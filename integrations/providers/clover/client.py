@@ -16,6 +16,7 @@ from integrations.providers.errors import (
     PermissionMissing,
     ProviderError,
 )
+from integrations.providers.unauthorized import retry_once_on_401
 
 MERCHANT_PATH = "/v3/merchants/{merchant_id}"
 CUSTOMERS_PATH = "/v3/merchants/{merchant_id}/customers"
@@ -104,18 +105,22 @@ class CloverClient:
         params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
-        """One call inside the limits; the decoded JSON body."""
+        """One call inside the limits; the decoded JSON body. A single 401 is asked again
+        once (``unauthorized.py``): a merchant API token has nothing to exchange."""
         headers = {"Authorization": self._authorization}
         if json is not None:
             headers["Content-Type"] = "application/json"
-        return self.http.request_json(
-            method,
-            f"{self.base_url}{path}",
-            params=list(params.items()) if isinstance(params, Mapping) else params,
-            json=json,
-            headers=headers,
-            gate=lambda: clover_slot(self.limiter),
-            classify=classify,
+        return retry_once_on_401(
+            lambda: self.http.request_json(
+                method,
+                f"{self.base_url}{path}",
+                params=list(params.items()) if isinstance(params, Mapping) else params,
+                json=json,
+                headers=headers,
+                gate=lambda: clover_slot(self.limiter),
+                classify=classify,
+            ),
+            self.http.sleep,
         )
 
     def pages(

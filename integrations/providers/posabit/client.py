@@ -16,16 +16,20 @@ from integrations.providers.errors import (
     PermissionMissing,
     ProviderError,
 )
+from integrations.providers.unauthorized import retry_once_on_401
 
 INFO_PATH = "/api/v3/info"
 CUSTOMERS_PATH = "/api/v3/venue/customers"
 CUSTOMER_PATH = "/api/v3/venue/customers/{customer_id}"
 
 ENHANCED_ACCESS_HINT = (
-    "POSaBIT has not enabled Enhanced Customer Data Access for this store's key. Ask your "
-    "POSaBIT account rep to enable Enhanced Customer Data Access, grant it to the key in "
-    "POSaBIT, then connect again."
+    "POSaBIT has not enabled Enhanced Customer Data Access for this store's key: shoppers "
+    "are not synced; sales still are, without who bought them. Ask your POSaBIT account rep "
+    "to enable Enhanced Customer Data Access, grant it to the key in POSaBIT, then connect "
+    "again."
 )
+# The stream a missing Enhanced Customer Data Access stops (the sync's stream name).
+CUSTOMERS_STREAM = "customers"
 PERMISSIONS_HINT = (
     "This POSaBIT key lacks a permission AIQ needs. In POSaBIT, grant the key Menu Feed "
     "Access, Incoming Orders Access, Venue Data Access and Enhanced Customer Data Access, "
@@ -52,8 +56,15 @@ def classify(response: requests.Response) -> ProviderError | None:
         )
     if response.status_code == 403:
         # ``in``, not startswith: behind a sandbox or proxy prefix the path is longer.
-        hint = ENHANCED_ACCESS_HINT if CUSTOMERS_PATH in path else PERMISSIONS_HINT
-        return PermissionMissing("permission refused", user_message=hint, **where)
+        if CUSTOMERS_PATH in path:
+            # Only the shoppers need Enhanced Customer Data Access: sales go on without it.
+            return PermissionMissing(
+                "permission refused",
+                user_message=ENHANCED_ACCESS_HINT,
+                only_stream=CUSTOMERS_STREAM,
+                **where,
+            )
+        return PermissionMissing("permission refused", user_message=PERMISSIONS_HINT, **where)
     if response.status_code == 404:
         return NotFound(
             "not visible with this key",
@@ -85,17 +96,21 @@ class PosabitClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
-        """One authenticated call; the decoded JSON body."""
+        """One authenticated call; the decoded JSON body. A single 401 is asked again once
+        (``unauthorized.py``): the Basic pair has no token to exchange."""
         headers = {"Authorization": self._authorization}
         if json is not None:
             headers["Content-Type"] = "application/json"
-        return self.http.request_json(
-            method,
-            f"{self.base_url}{path}",
-            params=params,
-            json=json,
-            headers=headers,
-            classify=classify,
+        return retry_once_on_401(
+            lambda: self.http.request_json(
+                method,
+                f"{self.base_url}{path}",
+                params=params,
+                json=json,
+                headers=headers,
+                classify=classify,
+            ),
+            self.http.sleep,
         )
 
     def pages(

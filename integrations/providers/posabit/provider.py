@@ -16,6 +16,7 @@ from integrations.providers.errors import (
     CredentialsIncomplete,
     MalformedRecord,
     MalformedResponse,
+    PermissionMissing,
 )
 from integrations.providers.posabit import assumptions
 from integrations.providers.posabit.client import (
@@ -90,10 +91,17 @@ class PosabitProvider(Provider):
         return (*super().secret_values(), self._integrator)
 
     def check(self) -> None:
-        """Read the venue, then one customer: the 403 for missing Enhanced Customer Data
-        Access is better seen at connect time than at the first sync."""
+        """Read the venue: the key works and reaches its store (sales need nothing more)."""
         self._venue = venue_from(self.client.call("GET", INFO_PATH))
-        self.client.call("GET", CUSTOMERS_PATH, params={**self._date_range(), "per_page": 1})
+
+    def permission_warnings(self) -> list[str]:
+        """Read one customer: without Enhanced Customer Data Access shoppers are not synced
+        but sales are, so Connect connects and the card says what is missing."""
+        try:
+            self.client.call("GET", CUSTOMERS_PATH, params={**self._date_range(), "per_page": 1})
+        except PermissionMissing as error:
+            return [error.user_message]
+        return []
 
     def iter_locations(self) -> Iterator[Location | MalformedRecord]:
         """The one venue this key reaches."""

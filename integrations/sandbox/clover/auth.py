@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.sandbox import faults
 from integrations.sandbox.options import account_for, hash_text, is_refused
-from integrations.sandbox.web import bearer_token, json_response
+from integrations.sandbox.web import bad_input, bearer_token, json_response
 
 CONCURRENT_PER_TOKEN = 5
 REQUESTS_PER_SECOND = 16
@@ -68,6 +68,9 @@ def clover_api(*, customer_writes: bool = False) -> Callable[[CloverView], Clove
                 refusal = _faults(request, account, customer_writes)
                 if refusal is not None:
                     return refusal
+                bad = bad_input(request, {"merchant": merchant, **kwargs})
+                if bad is not None:
+                    return json_response({"message": bad[1], "field": bad[0]}, status=400)
                 faults.simulate_latency(account.latency_ms)
                 return view(request, account, merchant, *args, **kwargs)
 

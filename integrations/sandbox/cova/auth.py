@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from integrations.sandbox import faults
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.options import SandboxAccount, account_for, is_refused
-from integrations.sandbox.web import bearer_token, json_response
+from integrations.sandbox.web import bad_input, bearer_token, json_response
 
 ACCESS_SECONDS = 43_200
 REFRESH_SECONDS = 7 * 86_400
@@ -78,6 +78,9 @@ def token(request: HttpRequest) -> HttpResponse:
             "unsupported_grant_type",
             "The authorization grant type ' ' is not supported by the authorization server",
         )
+    bad = bad_input(request, {})
+    if bad is not None:
+        return _oauth_error(400, "invalid_request", bad[1])
     form = request.POST
     grant_type = form.get("grant_type", "")
     client_id = form.get("client_id", "")
@@ -213,7 +216,11 @@ def cova_api(service: str) -> Callable[[CovaView], CovaView]:
             outcome, headers = _gate(request, service, company)
             if isinstance(outcome, HttpResponse):
                 return outcome
-            response = view(request, outcome, *args, **kwargs)
+            bad = bad_input(request, {"company": company, **kwargs})
+            if bad is not None:
+                response = json_response({"Message": bad[1], "Field": bad[0]}, status=400)
+            else:
+                response = view(request, outcome, *args, **kwargs)
             for name, value in headers.items():
                 response[name] = value
             return response

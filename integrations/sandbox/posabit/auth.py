@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.sandbox import faults
 from integrations.sandbox.options import SandboxAccount, account_for, is_refused
-from integrations.sandbox.web import basic_credentials, bearer_token, json_response
+from integrations.sandbox.web import bad_input, basic_credentials, bearer_token, json_response
 
 NO_CUSTOMER_ACCESS = (
     "This API key does not have Enhanced Customer Data Access. Ask your POSaBIT account "
@@ -66,6 +66,9 @@ def posabit_api(
             refusal = gate(account, customers)
             if refusal is not None:
                 return refusal
+            bad = bad_input(request, kwargs)
+            if bad is not None:
+                return json_response({"code": 0, "message": bad[1], "field": bad[0]}, status=400)
             return view(request, account, *args, **kwargs)
 
         return wrapper
