@@ -177,8 +177,8 @@ def run_listing(
             with ctx.batch(plan.position()):
                 ctx.totals.add(_list_page(ctx, writer, plan, page))
                 ctx.totals.details["listed"] += len(page)
-            if ctx.past_deadline():
-                return False
+            if page and ctx.past_deadline():
+                return False  # (an empty page ended the walk: nothing left to stop)
         plan.phase, plan.offset = FETCH, 0
         with ctx.batch(plan.position()):
             pass

@@ -55,7 +55,7 @@ STALLED_AFTER = 2
 STALLED_MESSAGE = (
     "Stopped: {runs} runs in a row reached their time limit before saving a single batch, "
     "so continuing would loop. The next scheduled sync tries again; if this repeats, the "
-    "POS is answering too slowly for the sync's time limit (CELERY_TASK_TIME_LIMIT)."
+    "POS answers too slowly for the time limit of a sync (CELERY_TASK_TIME_LIMIT)."
 )
 
 __all__ = ["LeaseLost", "Outcome", "run_stream"]
