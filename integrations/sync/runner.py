@@ -10,7 +10,10 @@
    to a slice's end in the transaction of that slice's last batch, never before: a crash
    at any point leaves the watermark at data that is committed, and the next run reads
    the rest again (unchanged records cost a hash comparison, not a write).
-4. A permanent provider error fails the run and puts the card in "needs attention"; a
+4. Every batch also saves the stream's position (``RunContext.batch``), so a run past its
+   deadline, cut by the time limit or killed resumes after its last committed batch;
+   Cova's customers go through ``listing`` (only what changed, unless nightly).
+5. A permanent provider error fails the run and puts the card in "needs attention"; a
    transient one puts the run back in the queue for the task to retry with backoff.
 """
 
