@@ -58,6 +58,7 @@ class SyncRunAdmin(TenantAdmin):
         "unchanged",
         "quarantined",
         "skipped",
+        "requests",
         "duration_display",
         "error_message",
     ]
@@ -82,6 +83,7 @@ class SyncRunAdmin(TenantAdmin):
         "quarantined",
         "skipped",
         "details_display",
+        "requests",
         "attempts",
         "queued_at",
         "started_at",
@@ -107,7 +109,12 @@ class SyncRunAdmin(TenantAdmin):
         ("Window", {"fields": [("window_since", "window_until")]}),
         (
             "Timing",
-            {"fields": [("queued_at", "started_at", "finished_at"), ("duration", "attempts")]},
+            {
+                "fields": [
+                    ("queued_at", "started_at", "finished_at"),
+                    ("duration", "attempts", "requests"),
+                ]
+            },
         ),
         ("Error", {"fields": ["error_code", "error_message"]}),
     ]

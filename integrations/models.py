@@ -209,12 +209,18 @@ class PosKey(TenantModel):
 
 
 # The sync engine's models live beside its code; importing them here registers them.
-from integrations.sync.models import QuarantinedRecord, SyncCursor, SyncRun  # noqa: E402
+from integrations.sync.models import (  # noqa: E402
+    KnownCustomer,
+    QuarantinedRecord,
+    SyncCursor,
+    SyncRun,
+)
 
 __all__ = [
     "Credential",
     "Integration",
     "IntegrationEvent",
+    "KnownCustomer",
     "PosKey",
     "QuarantinedRecord",
     "SyncCursor",

@@ -4,8 +4,8 @@ Tasks take ids and re-fetch; a row that is gone ends the task quietly. Only tran
 provider errors are retried (``TransientSyncError``), with capped exponential backoff; a
 permanent one has already put the card in "needs attention" and is not retried. Time
 limits come from CELERY_TASK_TIME_LIMIT, which a deploy check keeps below the broker's
-visibility timeout; a run stops taking new slices well before the soft limit and
-continues in a fresh task.
+visibility timeout; a run stops taking new batches before the soft limit and continues
+in a fresh task, from the position its last batch saved.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from integrations.sync.choices import RunStatus, Trigger
 
 logger = logging.getLogger("aiq.sync")
 
-# Leave this much of the soft time limit for the slice in progress to finish.
+# Leave this much of the soft time limit for the batch in progress to finish.
 SLICE_ALLOWANCE_SECONDS = 180
 MAX_RETRIES = 6
 
@@ -76,7 +76,7 @@ def sync_credential(self: Task, credential_id: int, run_ids: list[int]) -> dict[
     from integrations.sync.scheduling import create_runs
 
     soft_limit = getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None) or 840
-    # At least one slice always runs, so even a tiny budget makes progress.
+    # At least one batch always runs, so even a tiny budget makes progress.
     deadline = time.monotonic() + max(0, soft_limit - SLICE_ALLOWANCE_SECONDS)
     statuses: dict[str, Any] = {}
     runs = SyncRun.objects.filter(pk__in=run_ids, credential_id=credential_id).select_related(

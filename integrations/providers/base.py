@@ -51,8 +51,10 @@ from integrations.providers.errors import (
     Unreachable,
 )
 from integrations.providers.values import (
+    Checkpoint,
     Customer,
     CustomerDraft,
+    ListedCustomer,
     Location,
     LoyaltyBalance,
     Payment,
@@ -63,10 +65,12 @@ from integrations.providers.values import (
 
 __all__ = [
     "AuthenticationFailed",
+    "Checkpoint",
     "CredentialField",
     "CredentialsIncomplete",
     "Customer",
     "CustomerDraft",
+    "ListedCustomer",
     "Location",
     "LoyaltyBalance",
     "MalformedRecord",
@@ -155,6 +159,13 @@ class Provider(ABC):
     PATH_PREFIXES: ClassVar[Mapping[str, tuple[str, ...]]]
     # Whether ``iter_customers(since)`` filters on the server (otherwise it is a full scan).
     customers_since_supported: ClassVar[bool] = True
+    # Whether the customer list lacks contact details, so that each customer costs a
+    # request of its own: then the sync reads the list (``iter_customer_listing``) and
+    # fetches full records only for the customers that need it (``fetch_customers``).
+    customers_by_listing: ClassVar[bool] = False
+    # Streams whose ``iter_*`` take a ``position`` and yield ``Checkpoint``s, so a run
+    # resumes mid-read rather than at the start of its window.
+    resumable_streams: ClassVar[frozenset[str]] = frozenset()
     page_size: int = 100
 
     def __init__(
@@ -272,6 +283,26 @@ class Provider(ABC):
         """Products with price and stock at one location (``NotSupported`` where the API
         has no catalog reachable with these credentials)."""
         raise NotSupported(f"{self.label} has no product API for these credentials")
+
+    # Customers by listing (``customers_by_listing``) --------------------------------------
+
+    def iter_customer_listing(
+        self, offset: int = 0
+    ) -> Iterator[tuple[int, list[ListedCustomer | MalformedRecord]]]:
+        """The customer list from ``offset``, a page at a time, each page with the offset
+        that follows it (what a resumed walk passes back)."""
+        raise NotSupported(f"{self.label} lists customers with their details")
+
+    def customer_ids_in_sales(
+        self, since: datetime | None, until: datetime, location_keys: Iterable[str] | None
+    ) -> set[str]:
+        """The ids of the shoppers on the sales made in ``[since, until]``."""
+        raise NotSupported(f"{self.label} lists customers with their details")
+
+    def fetch_customers(self, external_ids: Iterable[str]) -> Iterator[Customer | MalformedRecord]:
+        """The full record of each customer, in order (one request each where the POS
+        has no batch read); a customer gone since it was listed is malformed."""
+        raise NotSupported(f"{self.label} lists customers with their details")
 
     # Helpers for subclasses ---------------------------------------------------------------
 

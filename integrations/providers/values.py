@@ -172,3 +172,22 @@ class Product(_JsonMixin):
     quantity_on_hand: Decimal
     location_key: str
     specifications: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCustomer(_JsonMixin):
+    """One entry of a customer list that lacks contact details (Cova's): the id, and a
+    fingerprint of the entry that changes when the entry does. ``customer`` is the full
+    record when the entry already holds one (no extra request needed)."""
+
+    external_id: str
+    fingerprint: str
+    customer: Customer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint(_JsonMixin):
+    """Yielded by a resumable ``iter_*`` between records: every record yielded before it
+    is covered by ``position``, which the same call accepts back to start after them."""
+
+    position: dict[str, Any]

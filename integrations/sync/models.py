@@ -18,6 +18,12 @@ class SyncCursor(TenantModel):
     change only in the transaction that commits the last batch of a run's window.
     ``locked_until``/``lock_token`` form a lease taken with a conditional UPDATE; a worker
     that dies leaves a lease that simply expires.
+
+    ``position`` is where the read in progress stands (a page, an offset, a phase), saved
+    in the transaction of every batch, so a continuation or a rerun after a crash resumes
+    from the last committed batch; it is emptied when the read completes.
+    ``runs_without_progress`` counts consecutive runs that ended early having committed
+    nothing: at two, the stream stops continuing and says why.
     """
 
     credential = models.ForeignKey(
@@ -28,6 +34,8 @@ class SyncCursor(TenantModel):
     boundary_ids = models.JSONField(default=list, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    position = models.JSONField(default=dict, blank=True)
+    runs_without_progress = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.CharField(max_length=32, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,6 +73,9 @@ class SyncRun(TenantModel):
         default=0, help_text="Records left out on purpose: no usable PII, outside the market."
     )
     details = models.JSONField(default=dict, blank=True)
+    requests = models.PositiveIntegerField(
+        default=0, help_text="HTTP requests this run sent to the POS, retries included."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -89,6 +100,40 @@ class SyncRun(TenantModel):
     @property
     def records_seen(self) -> int:
         return self.created + self.updated + self.unchanged + self.quarantined + self.skipped
+
+
+class KnownCustomer(TenantModel):
+    """A customer a POS listed for one credential, for POSes whose customer list cannot
+    filter by change time (Cova): what its list entry looked like, and whether its full
+    record still has to be read.
+
+    An incremental run marks ``pending`` only the customers that are new in the list, whose
+    list entry changed, or who appear in new sales; the nightly reconciliation marks every
+    one. Each batch of full records read clears its rows' ``pending`` in the transaction
+    that writes them, so the pending rows are also where an interrupted run resumes.
+    """
+
+    credential = models.ForeignKey(
+        "integrations.Credential", on_delete=models.CASCADE, related_name="known_customers"
+    )
+    external_id = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=32, blank=True)
+    pending = models.BooleanField(default=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "known POS customer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "external_id"], name="known_customer_per_credential"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["credential", "pending", "external_id"], name="known_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id}:{self.external_id}"
 
 
 class QuarantinedRecord(TenantModel):
@@ -137,4 +182,12 @@ class QuarantinedRecord(TenantModel):
         return f"{self.stream} {self.external_id or self.fingerprint[:12]}: {self.reason[:60]}"
 
 
-__all__ = ["QuarantinedRecord", "RunStatus", "Stream", "SyncCursor", "SyncRun", "Trigger"]
+__all__ = [
+    "KnownCustomer",
+    "QuarantinedRecord",
+    "RunStatus",
+    "Stream",
+    "SyncCursor",
+    "SyncRun",
+    "Trigger",
+]

@@ -10,26 +10,26 @@
    to a slice's end in the transaction of that slice's last batch, never before: a crash
    at any point leaves the watermark at data that is committed, and the next run reads
    the rest again (unchanged records cost a hash comparison, not a write).
-4. A permanent provider error fails the run and puts the card in "needs attention"; a
+4. Every batch also saves the stream's position (``RunContext.batch``), so a run past its
+   deadline, cut by the time limit or killed resumes after its last committed batch;
+   Cova's customers go through ``listing`` (only what changed, unless nightly).
+5. A permanent provider error fails the run and puts the card in "needs attention"; a
    transient one puts the run back in the queue for the task to retry with backoff.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
-from itertools import islice
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from integrations.choices import IntegrationStatus
 from integrations.models import Credential, Integration, SyncCursor, SyncRun
@@ -38,9 +38,12 @@ from integrations.providers.errors import ProviderError
 from integrations.providers.values import Location
 from integrations.sync import lease
 from integrations.sync.choices import RunStatus, Stream
-from integrations.sync.counts import Counts, Prepared
+from integrations.sync.context import LeaseLost, RequestCounter, RunContext
+from integrations.sync.counts import Counts
 from integrations.sync.customers import CustomersWriter
 from integrations.sync.health import busy_message, mark_needs_attention
+from integrations.sync.listing import run_listing
+from integrations.sync.pipeline import batched, batched_at_checkpoints, pipeline
 from integrations.sync.policy import SyncPolicy, policy_for
 from integrations.sync.sales import SalesWriter
 
@@ -48,11 +51,16 @@ logger = logging.getLogger("aiq.sync")
 
 FROZEN_MESSAGE = "Frozen: using AIQ's last backup. Nothing was requested from the POS."
 ABANDONED_MESSAGE = "The worker running this stopped before the end; a later run took over."
-BUSY_MESSAGE = "Another run of this stream was in progress; this one did not start."
+TIME_LIMIT_MESSAGE = "The run hit its time limit; the next one continues from its last saved batch."
+# Consecutive runs ending early with nothing committed before the stream stops continuing.
+STALLED_AFTER = 2
+STALLED_MESSAGE = (
+    "Stopped: {runs} runs in a row reached their time limit before saving a single batch, "
+    "so continuing would loop. The next scheduled sync tries again; if this repeats, the "
+    "POS answers too slowly for the time limit of a sync (CELERY_TASK_TIME_LIMIT)."
+)
 
-
-class LeaseLost(Exception):
-    """Another worker took over the stream (this one stalled past its lease)."""
+__all__ = ["LeaseLost", "Outcome", "run_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,39 +78,6 @@ def slice_days() -> timedelta:
     return timedelta(days=getattr(settings, "SYNC_SALES_SLICE_DAYS", 30))
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _pipeline(
-    items: Iterable[Any], prepare: Callable[[list[Any]], Prepared], size: int
-) -> Iterator[tuple[Prepared, bool]]:
-    """Prepared batches, each with whether it is the last of the slice.
-
-    A helper thread fetches (the HTTP calls) and prepares batch k+2 while the caller
-    writes batch k, so network, Python and database work overlap instead of adding up.
-    It runs ahead by two batches at most, and never inside a database transaction.
-    Knowing batch k+1 before batch k is written is what lets the cursor move in the
-    transaction of a slice's last batch.
-    """
-    batches = _batched(items, size)
-
-    def produce() -> Prepared | None:
-        batch = next(batches, None)
-        return None if batch is None else prepare(batch)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as ahead:
-        current = ahead.submit(produce).result()
-        following = ahead.submit(produce) if current is not None else None
-        while current is not None and following is not None:
-            upcoming = following.result()
-            following = ahead.submit(produce) if upcoming is not None else None
-            yield current, upcoming is None
-            current = upcoming
-
-
 def _slices(
     stream: str, window: lease.Window, started: datetime
 ) -> list[tuple[datetime | None, datetime]]:
@@ -118,18 +93,6 @@ def _slices(
         slices.append((start, end))
         start = end
     return slices or [(window.since, started)]
-
-
-def _relax_commit() -> None:
-    """PostgreSQL: this batch's COMMIT does not wait for the WAL flush.
-
-    Safe here because the cursor moves in the same transaction as the data: a crash
-    loses the last few batches and their cursor moves together, and the next run reads
-    them again from the POS. It saves a disk flush per batch (about 20 ms on a plain disk).
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _finish(run: SyncRun, status: str, counts: Counts | None = None, **fields: Any) -> None:
@@ -163,10 +126,32 @@ def _iterate(
     since: datetime | None,
     until: datetime,
     locations: list[str] | None,
+    position: dict[str, Any] | None,
 ) -> Iterator[Any]:
     if stream == Stream.CUSTOMERS:
+        if position is not None:
+            return provider.iter_customers(since, position=position)  # type: ignore[call-arg]
         return provider.iter_customers(since)
+    if position is not None:
+        return provider.iter_sales(since, until, locations, position=position)  # type: ignore[call-arg]
     return provider.iter_sales(since, until, locations)
+
+
+def _resumed(
+    cursor: SyncCursor, slices: list[tuple[datetime | None, datetime]]
+) -> tuple[list[tuple[datetime | None, datetime]], dict[str, Any]]:
+    """The slices with the first one ending where the saved read's slice ends, and where
+    in it to start, when the cursor holds a read of that same slice; else as they are."""
+    saved = cursor.position or {}
+    until = parse_datetime(str(saved.get("slice_until") or ""))
+    since = saved.get("slice_since")
+    first_since = slices[0][0]
+    if until is None or since != (first_since.isoformat() if first_since else None):
+        return slices, {}
+    rest = [(start, end) for start, end in slices if end > until]
+    if rest:
+        rest[0] = (until, rest[0][1])
+    return [(first_since, until), *rest], dict(saved.get("at") or {})
 
 
 def _sales_locations(provider: Provider, policy: SyncPolicy) -> list[str] | None:
@@ -186,7 +171,7 @@ def run_stream(
     deadline: float | None = None,
 ) -> Outcome:
     """Execute one queued run (see the module docstring). ``deadline`` is a
-    ``time.monotonic()`` value after which no new slice starts (the run then reports
+    ``time.monotonic()`` value after which no new batch starts (the run then reports
     ``complete=False`` and the caller continues it in a new run)."""
     run = SyncRun.objects.select_related("credential__integration__company").get(pk=run.pk)
     if run.status not in (RunStatus.QUEUED, RunStatus.SYNCING):
@@ -229,21 +214,23 @@ def run_stream(
         skipped=run.skipped,
     )
     totals.details.update(run.details or {})
+    ctx = RunContext(
+        run=run,
+        cursor=cursor,
+        token=token,
+        policy=policy,
+        totals=totals,
+        started=started,
+        deadline=deadline,
+    )
     try:
-        outcome = _run(
-            run, cursor, token, policy, totals, provider, sandbox_origin, deadline, started
-        )
+        provider = provider or credential.provider_client(sandbox_origin=sandbox_origin)
+        ctx.counter = RequestCounter(provider, already=run.requests)
+        outcome = _run(ctx, provider)
     except ProviderError as error:
-        return _provider_failure(run, error, totals)
+        return _provider_failure(ctx, error)
     except SoftTimeLimitExceeded:
-        _finish(
-            run,
-            RunStatus.FAILED,
-            totals,
-            error_code="time-limit",
-            error_message="The run hit its time limit; the next one continues from there.",
-        )
-        return Outcome(RunStatus.FAILED, complete=False)
+        return _time_limit(ctx)
     except LeaseLost:
         _finish(
             run,
@@ -251,6 +238,7 @@ def run_stream(
             totals,
             error_code="lease-lost",
             error_message=("The run stalled and another worker took the stream over."),
+            requests=ctx.requests,
         )
         return Outcome(RunStatus.FAILED)
     except Exception as error:
@@ -263,82 +251,87 @@ def run_stream(
             error_message=(
                 f"AIQ hit an internal error ({type(error).__name__}); the team has been told."
             ),
+            requests=ctx.requests,
         )
         raise
     finally:
+        if ctx.counter is not None:
+            ctx.counter.detach()
         lease.release(cursor, token)
     return outcome
 
 
-def _run(
-    run: SyncRun,
-    cursor: SyncCursor,
-    token: str,
-    policy: SyncPolicy,
-    totals: Counts,
-    provider: Provider | None,
-    sandbox_origin: str | None,
-    deadline: float | None,
-    started: datetime,
-) -> Outcome:
+def _time_limit(ctx: RunContext) -> Outcome:
+    """The task's soft time limit interrupted the run. What its batches committed stays,
+    with the position they saved; the next run continues from there. A run that
+    committed nothing counts towards ``STALLED_AFTER``, at which the stream stops
+    continuing (``complete=True``) and the run says why, rather than loop."""
+    run, cursor = ctx.run, ctx.cursor
+    stalled_runs = 0
+    if ctx.committed == 0:
+        stalled_runs = cursor.runs_without_progress + 1
+        SyncCursor.objects.filter(pk=cursor.pk).update(runs_without_progress=stalled_runs)
+        cursor.runs_without_progress = stalled_runs
+    if stalled_runs >= STALLED_AFTER:
+        _finish(
+            run,
+            RunStatus.FAILED,
+            ctx.totals,
+            error_code="no-progress",
+            error_message=STALLED_MESSAGE.format(runs=stalled_runs),
+            requests=ctx.requests,
+        )
+        SyncCursor.objects.filter(pk=cursor.pk).update(runs_without_progress=0)
+        logger.warning("sync run %s: no progress in %s runs; stopped", run.pk, stalled_runs)
+        return Outcome(RunStatus.FAILED, complete=True)
+    _finish(
+        run,
+        RunStatus.FAILED,
+        ctx.totals,
+        error_code="time-limit",
+        error_message=TIME_LIMIT_MESSAGE,
+        requests=ctx.requests,
+    )
+    return Outcome(RunStatus.FAILED, complete=False)
+
+
+def _run(ctx: RunContext, provider: Provider) -> Outcome:
+    run, cursor, policy, totals, started = (
+        ctx.run,
+        ctx.cursor,
+        ctx.policy,
+        ctx.totals,
+        ctx.started,
+    )
     credential = run.credential
-    provider = provider or credential.provider_client(sandbox_origin=sandbox_origin)
     writer_class = CustomersWriter if run.stream == Stream.CUSTOMERS else SalesWriter
     writer = writer_class(credential, policy, started)
     window = lease.window_for(cursor, full=run.full)
+    by_listing = run.stream == Stream.CUSTOMERS and getattr(provider, "customers_by_listing", False)
     locations = None
-    if run.stream == Stream.SALES:
+    if run.stream == Stream.SALES or (by_listing and not run.full and window.since is not None):
         locations = _sales_locations(provider, policy)
-    slices = _slices(run.stream, window, started)
-    run.window_since, run.window_until = slices[0][0], slices[-1][1]
-    SyncRun.objects.filter(pk=run.pk).update(
-        window_since=run.window_since, window_until=run.window_until
-    )
-    complete = True
-    for index, (since, until) in enumerate(slices):
-        if deadline is not None and index and time.monotonic() > deadline:
-            complete = False
-            break
-        window.slice_end = until
-        items = _iterate(provider, run.stream, since, until, locations)
-        boundary: list[str] = []
-        wrote_any = False
-        for prepared, is_last in _pipeline(
-            items, partial(writer.prepare, window=window), writer.batch_size
-        ):
-            wrote_any = True
-            boundary += prepared.boundary_ids
-            with transaction.atomic():
-                _relax_commit()
-                now = timezone.now()
-                if not lease.renew(cursor, token, now):
-                    raise LeaseLost
-                totals.add(writer.write(prepared))
-                if is_last and not lease.advance(
-                    cursor, token, watermark=until, boundary_ids=boundary, now=now, full=run.full
-                ):
-                    raise LeaseLost
-                SyncRun.objects.filter(pk=run.pk).update(**totals.as_fields())
-        if not wrote_any:
-            with transaction.atomic():
-                if not lease.advance(
-                    cursor,
-                    token,
-                    watermark=until,
-                    boundary_ids=[],
-                    now=timezone.now(),
-                    full=run.full,
-                ):
-                    raise LeaseLost
-        window.watermark, window.boundary_ids = cursor.watermark, set(cursor.boundary_ids)
+    if by_listing:
+        assert isinstance(writer, CustomersWriter)
+        complete = run_listing(ctx, provider, writer, locations, window)
+        run.window_since, run.window_until = (
+            ctx.extra_fields["window_since"],
+            ctx.extra_fields["window_until"],
+        )
+        SyncRun.objects.filter(pk=run.pk).update(
+            window_since=run.window_since, window_until=run.window_until
+        )
+    else:
+        complete = _read_slices(ctx, provider, writer, window, locations)
     with transaction.atomic():
         totals.add(writer.finish())
         SyncCursor.objects.filter(pk=cursor.pk).update(last_success_at=timezone.now())
         if not complete:
             totals.details["continues"] = 1
-        _finish(run, RunStatus.OK, totals)
+        _finish(run, RunStatus.OK, totals, requests=ctx.requests)
     logger.info(
-        "sync run %s %s/%s: %s created, %s updated, %s unchanged, %s quarantined, %s skipped",
+        "sync run %s %s/%s: %s created, %s updated, %s unchanged, %s quarantined, %s skipped, "
+        "%s requests",
         run.pk,
         credential.integration.provider,
         run.stream,
@@ -347,14 +340,110 @@ def _run(
         totals.unchanged,
         totals.quarantined,
         totals.skipped,
+        ctx.requests,
     )
     return Outcome(RunStatus.OK, complete=complete)
 
 
-def _provider_failure(run: SyncRun, error: ProviderError, totals: Counts) -> Outcome:
+def _read_slices(
+    ctx: RunContext,
+    provider: Provider,
+    writer: CustomersWriter | SalesWriter,
+    window: lease.Window,
+    locations: list[str] | None,
+) -> bool:
+    """Read the window slice by slice; True when every slice was read.
+
+    A resumable stream (``Provider.resumable_streams``) saves its position with every
+    batch and may stop at any batch once past the deadline; the others stop only between
+    slices (a slice read again costs requests, so stopping inside one could never end).
+    """
+    run, cursor = ctx.run, ctx.cursor
+    resumable = run.stream in getattr(provider, "resumable_streams", frozenset())
+    slices = _slices(run.stream, window, ctx.started)
+    at: dict[str, Any] = {}
+    if resumable:
+        slices, at = _resumed(cursor, slices)
+    run.window_since, run.window_until = slices[0][0], slices[-1][1]
+    SyncRun.objects.filter(pk=run.pk).update(
+        window_since=run.window_since, window_until=run.window_until
+    )
+    keep_going = (lambda: not ctx.past_deadline()) if resumable else (lambda: True)
+    for index, (since, until) in enumerate(slices):
+        if index and ctx.past_deadline():
+            return False
+        window.slice_end = until
+        items = _iterate(provider, run.stream, since, until, locations, at if resumable else None)
+        at = {}
+        batches: Iterator[tuple[list[Any], dict[str, Any] | None]] = (
+            batched_at_checkpoints(items, writer.batch_size)
+            if resumable
+            else ((batch, None) for batch in batched(items, writer.batch_size))
+        )
+
+        def prepare(batch: tuple[list[Any], dict[str, Any] | None]) -> tuple[Any, Any]:
+            records, position = batch
+            return writer.prepare(records, window=window), position
+
+        boundary: list[str] = []
+        wrote_any = finished = False
+        for (prepared, position), is_last in pipeline(batches, prepare, keep_going):
+            wrote_any = True
+            boundary += prepared.boundary_ids
+            saved = None
+            if resumable and not is_last:
+                saved = {
+                    "slice_since": since.isoformat() if since else None,
+                    "slice_until": until.isoformat(),
+                    "at": position or {},
+                }
+            with ctx.batch(saved) as now:
+                ctx.totals.add(writer.write(prepared))
+                if is_last:
+                    if not lease.advance(
+                        cursor,
+                        ctx.token,
+                        watermark=until,
+                        boundary_ids=boundary,
+                        now=now,
+                        full=run.full,
+                    ):
+                        raise LeaseLost
+                    if resumable:
+                        ctx.save_position({})
+            finished = is_last
+        if wrote_any and not finished:
+            return False  # stopped at the deadline inside a resumable slice
+        if not wrote_any:
+            with transaction.atomic():
+                if not lease.advance(
+                    cursor,
+                    ctx.token,
+                    watermark=until,
+                    boundary_ids=[],
+                    now=timezone.now(),
+                    full=run.full,
+                ):
+                    raise LeaseLost
+                if resumable and cursor.position:
+                    ctx.save_position({})
+            ctx.committed += 1
+        window.watermark, window.boundary_ids = cursor.watermark, set(cursor.boundary_ids)
+    return True
+
+
+def _provider_failure(ctx: RunContext, error: ProviderError) -> Outcome:
+    run, totals = ctx.run, ctx.totals
     message = error.user_message[:500]
     if error.permanent:
-        _finish(run, RunStatus.FAILED, totals, error_code=error.code[:40], error_message=message)
+        _finish(
+            run,
+            RunStatus.FAILED,
+            totals,
+            error_code=error.code[:40],
+            error_message=message,
+            requests=ctx.requests,
+        )
         mark_needs_attention(run.credential, error)
         logger.warning("sync run %s: permanent %s: %s", run.pk, error.code, error)
         return Outcome(RunStatus.FAILED, error=error)
@@ -364,6 +453,7 @@ def _provider_failure(run: SyncRun, error: ProviderError, totals: Counts) -> Out
         status=RunStatus.QUEUED,
         error_code=error.code[:40],
         error_message=message,
+        requests=ctx.requests,
         **totals.as_fields(),
     )
     logger.info("sync run %s: transient %s: %s", run.pk, error.code, error)

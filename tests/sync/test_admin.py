@@ -192,3 +192,18 @@ def test_sales_are_listed_read_only_and_scoped_to_the_company(owner_a, company_a
     detail = owner_a.get(f"/admin/personas/sale/{mine.pk}/change/").content.decode()
     assert "Blue Dream 3.5g" in detail and 'name="_save"' not in detail
     assert owner_a.get(f"/admin/personas/sale/{theirs.pk}/change/").status_code == 404
+
+
+def test_the_requests_a_run_made_show_on_the_card_and_the_runs_screen(owner_a, company_a):
+    # given a run that sent 37 requests to the POS
+    credential = SandboxCredentialFactory(integration__company=company_a)
+    run = run_once(credential, Stream.CUSTOMERS, FakeProvider([customer("c1")]))
+    SyncRun.objects.filter(pk=run.pk).update(requests=37)
+
+    card = owner_a.get(card_url(credential.integration)).content.decode()
+    runs = owner_a.get("/admin/integrations/syncrun/").content.decode()
+
+    # then both show it in a "Requests" column
+    assert '<th scope="col">Requests</th>' in card and "<td>37</td>" in card
+    assert "37 requests to the POS" in card
+    assert "column-requests" in runs and '<td class="field-requests">37</td>' in runs

@@ -28,7 +28,7 @@ from integrations.sync.choices import STREAMS, RunStatus, Trigger
 from integrations.sync.runner import run_stream
 
 ATTEMPTS = 3
-COUNT_FIELDS = ("created", "updated", "unchanged", "quarantined", "skipped")
+COUNT_FIELDS = ("created", "updated", "unchanged", "quarantined", "skipped", "requests")
 
 
 @contextlib.contextmanager
@@ -149,7 +149,8 @@ class Command(BaseCommand):
         line = (
             f"{credential.integration.label} {credential.display_name} {run.stream}: "
             f"{run.get_status_display()}; {run.created} created, {run.updated} updated, "
-            f"{run.unchanged} unchanged, {run.quarantined} quarantined, {run.skipped} skipped"
+            f"{run.unchanged} unchanged, {run.quarantined} quarantined, {run.skipped} skipped; "
+            f"{run.requests} requests"
         )
         if run.error_message:
             line += f" ({run.error_message})"

@@ -73,6 +73,24 @@ SEARCH_OPERATION = "Equals"
 # [I] loyalty membership and marketing consent are not Cova customer fields; we read
 # ``DoNotContact`` (documented) as the inverse of marketing consent.
 
+# Reading the list for changes (the incremental customers run, the nightly's first pass).
+# [I] Cova documents no maximum ``$top`` for the CRM list; the sandbox allows 1000. Asking
+# for 1000 makes a 20,000-customer list 20 requests. A server that caps ``$top`` lower is
+# detected (a page shorter than asked but not empty), so the walk goes on at its size
+# and never mistakes a capped page for the end; a first page shorter than
+# ``LIST_CAP_FLOOR`` is taken as the whole list.
+CUSTOMERS_LIST_PAGE_SIZE = 1000
+LIST_CAP_FLOOR = 50
+# [I] What tells that a customer changed without reading its CustomerFull: the list entry
+# itself. iQmetrix's Customer resource carries ``Version`` ("latest revision number") and
+# Cova's sandbox also ``LastModifiedDateUtc``; we fingerprint the whole entry, so a change
+# to any field it shows is seen. A change to contact methods alone may leave the entry as
+# it was: the customer's next sale, or the nightly reconciliation, reads it again.
+LIST_FINGERPRINT_IGNORED: tuple[str, ...] = ("_links",)
+# [C] ByInvoiceWithProducts carries the shopper of each invoice (§1.5); an incremental run
+# reads the full record of every customer seen there, not of every customer in the list.
+INVOICE_CUSTOMER_ID_KEY = "CustomerId"
+
 # --- Sales (posreports ByInvoiceWithProducts) --------------------------------------------
 # The DateRange value format: Cova's example for CompletedOrders uses
 # ``datetimeoffset'...Z'``; ByInvoiceWithProducts is documented with ``datetime'...'`` and

@@ -161,10 +161,11 @@ class CovaClient:
         )
 
     def pages(
-        self, path: str, params: Mapping[str, Any], page_size: int, *keys: str
+        self, path: str, params: Mapping[str, Any], page_size: int, *keys: str, start: int = 0
     ) -> Iterator[list[Any]]:
-        """OData ``$top``/``$skip`` pages, lazily; stops after the first short page."""
-        skip = 0
+        """OData ``$top``/``$skip`` pages from ``$skip=start``, lazily; stops after the
+        first short page."""
+        skip = start
         while True:
             body = self.call(
                 "GET", "api", path, params={**params, "$top": page_size, "$skip": skip}
@@ -174,6 +175,27 @@ class CovaClient:
             if len(items) < page_size:
                 return
             skip += page_size
+
+    def capped_pages(
+        self, path: str, page_size: int, start: int = 0
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """``(next $skip, records)`` pages asking for ``page_size`` at a time, safe against
+        a server that silently returns fewer (see ``assumptions.CUSTOMERS_LIST_PAGE_SIZE``):
+        the first full-looking page sets the size, and only an empty page or one shorter
+        than that size ends the walk."""
+        skip = start
+        served: int | None = None
+        while True:
+            body = self.call("GET", "api", path, params={"$top": page_size, "$skip": skip})
+            items = items_of(body)
+            skip += len(items)
+            yield skip, items
+            if not items or (served is not None and len(items) < served):
+                return
+            if served is None:
+                served = len(items)
+                if served < min(page_size, assumptions.LIST_CAP_FLOOR):
+                    return  # fewer than any plausible cap: that was the whole list
 
     def body_pages(self, path: str, body: Mapping[str, Any], page_size: int) -> Iterator[list[Any]]:
         """Data Platform pages: ``Skip``/``Top`` in a POST body (a read, so retry-safe)."""

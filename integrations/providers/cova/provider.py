@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import partial
@@ -39,8 +41,10 @@ from integrations.providers.errors import (
     RequestRejected,
 )
 from integrations.providers.values import (
+    Checkpoint,
     Customer,
     CustomerDraft,
+    ListedCustomer,
     Location,
     LoyaltyBalance,
     Product,
@@ -50,6 +54,23 @@ from integrations.providers.values import (
 
 def _record_id(raw: Any) -> Any:
     return raw.get("Id") if isinstance(raw, Mapping) else None
+
+
+def _fingerprint(raw: Mapping[str, Any]) -> str:
+    """A hash of a list entry's content (see ``assumptions.LIST_FINGERPRINT_IGNORED``)."""
+    content = {k: v for k, v in raw.items() if k not in assumptions.LIST_FINGERPRINT_IGNORED}
+    text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _listed(raw: Any) -> ListedCustomer:
+    if not isinstance(raw, Mapping):
+        raise ValueError("a customer list entry is not an object")
+    external_id = str(raw["Id"])
+    if not external_id.strip():
+        raise ValueError("a customer list entry has a blank Id")
+    complete = customer_from(raw) if "ContactMethods" in raw else None
+    return ListedCustomer(external_id=external_id, fingerprint=_fingerprint(raw), customer=complete)
 
 
 class CovaProvider(Provider):
@@ -85,6 +106,8 @@ class CovaProvider(Provider):
         "api": ("/entitymanager/", "/crm/", "/posreports/", "/iqloyalty/", "/dataplatform/"),
     }
     customers_since_supported = False
+    customers_by_listing = True
+    resumable_streams = frozenset({"sales"})
 
     def __init__(
         self,
@@ -125,6 +148,38 @@ class CovaProvider(Provider):
             for raw in page:
                 yield from map_records([raw], self._full_customer, "customer", _record_id)
 
+    def iter_customer_listing(
+        self, offset: int = 0
+    ) -> Iterator[tuple[int, list[ListedCustomer | MalformedRecord]]]:
+        """The CRM list from ``$skip=offset`` at ``CUSTOMERS_LIST_PAGE_SIZE`` a page."""
+        path = self.client.path(assumptions.CUSTOMERS_LIST_PATH)
+        pages = self.client.capped_pages(path, assumptions.CUSTOMERS_LIST_PAGE_SIZE, offset)
+        for next_offset, page in pages:
+            yield next_offset, list(map_records(page, _listed, "customer", _record_id))
+
+    def customer_ids_in_sales(
+        self, since: datetime | None, until: datetime, location_keys: Iterable[str] | None
+    ) -> set[str]:
+        """The ``CustomerId`` of every invoice in the window (anonymous sales have none)."""
+        found: set[str] = set()
+        for page in self._invoice_pages(since, until, location_keys):
+            for raw in page:
+                value = (
+                    raw.get(assumptions.INVOICE_CUSTOMER_ID_KEY)
+                    if isinstance(raw, Mapping)
+                    else None
+                )
+                if value not in (None, ""):
+                    found.add(str(value))
+        return found
+
+    def fetch_customers(self, external_ids: Iterable[str]) -> Iterator[Customer | MalformedRecord]:
+        """One CustomerFull request per customer (Cova has no batch read)."""
+        for external_id in external_ids:
+            yield from map_records(
+                [{"Id": external_id}], self._full_customer, "customer", _record_id
+            )
+
     def _full_customer(self, raw: Mapping[str, Any]) -> Customer:
         if "ContactMethods" in raw:
             return customer_from(raw)
@@ -145,18 +200,45 @@ class CovaProvider(Provider):
         since: datetime | None,
         until: datetime | None = None,
         location_keys: Iterable[str] | None = None,
-    ) -> Iterator[Sale | MalformedRecord]:
-        """Invoices with products, location by location, paged by ``$top``/``$skip``."""
-        start, end = self.sales_window(since, until)
+        position: Mapping[str, Any] | None = None,
+    ) -> Iterator[Sale | MalformedRecord | Checkpoint]:
+        """Invoices with products, location by location, paged by ``$top``/``$skip``.
+
+        Resumable: given a ``position`` (``{}`` to start at the beginning), a
+        ``Checkpoint`` follows each page (``{"location": key, "skip": n}``), and a
+        position from one starts there instead of at the first location's first page.
+        """
+        keys = self._location_keys(location_keys)
+        first, skip = 0, 0
+        if position and str(position.get("location")) in keys:
+            first, skip = keys.index(str(position["location"])), int(position.get("skip") or 0)
+        for number, location_key in enumerate(keys[first:], start=first):
+            mapper = partial(sale_from, location_key=location_key)
+            start = skip if number == first else 0
+            pages = self._invoice_pages(since, until, [location_key], start=start)
+            for page in pages:
+                yield from map_records(page, mapper, "sale", _record_id)
+                start += len(page)
+                if position is not None:
+                    yield Checkpoint({"location": location_key, "skip": start})
+
+    def _invoice_pages(
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        location_keys: Iterable[str] | None,
+        start: int = 0,
+    ) -> Iterator[list[Any]]:
+        start_at, end = self.sales_window(since, until)
         date_range = (
-            f"Date ge datetime'{start.strftime(assumptions.SALES_DATE_FORMAT)}' and "
+            f"Date ge datetime'{start_at.strftime(assumptions.SALES_DATE_FORMAT)}' and "
             f"Date le datetime'{end.strftime(assumptions.SALES_DATE_FORMAT)}'"
         )
         for location_key in self._location_keys(location_keys):
             path = self.client.path(SALES_PATH, location_id=location_key)
-            mapper = partial(sale_from, location_key=location_key)
-            for page in self.client.pages(path, {"DateRange": date_range}, self.page_size):
-                yield from map_records(page, mapper, "sale", _record_id)
+            yield from self.client.pages(
+                path, {"DateRange": date_range}, self.page_size, start=start
+            )
 
     def find_customers(self, phone: str | None = None, email: str | None = None) -> list[Customer]:
         """Two CRM searches (phone, then email: criteria are ANDed), merged by id."""
