@@ -14,6 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from aiq.addresses import sandbox_origin_for
+from aiq.production import refuse_unsafe_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -148,7 +149,7 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 
 # POS sandboxes: simulators of Cova, POSaBIT and Clover served under /sandbox/<provider>/.
-# On for the embedded run and the tests; `check --deploy` warns when it is on.
+# On for the embedded run and the tests; with DEBUG off the server refuses to start with it.
 POS_SANDBOX_ENABLED = env.bool("POS_SANDBOX_ENABLED", default=DEBUG)
 # Where sandbox credentials send their requests: this server's own origin. `make run`
 # tells every process it starts (web, worker, beat) the web server's address in WEB_HOST
@@ -166,8 +167,16 @@ POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 
 # Fernet keys for secrets at rest (POS credentials), comma-separated, newest first.
 # Generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
-# Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only; a deploy check fails).
+# Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only); with DEBUG off the
+# server refuses to start without valid keys.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+if not DEBUG:
+    # Production refuses to start (web, worker, beat and every manage.py command load this
+    # module) rather than serve fake POS APIs to anyone or fail on the first credential.
+    refuse_unsafe_production(
+        sandbox_enabled=POS_SANDBOX_ENABLED, field_encryption_keys=FIELD_ENCRYPTION_KEYS
+    )
 
 # Celery. The embedded default is the file-system broker, so nothing needs installing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
