@@ -2,8 +2,9 @@
 
 The providers page replaces the changelist (a superuser without a company still gets the
 plain changelist of every card). A provider with a card links to it; one without shows a
-button styled as that link, whose POST creates the card (a GET never changes anything). The card is the change view: Connect/Disconnect at the top right, credentials with
-their state, the card settings, and the history. Every change goes through
+button styled as that link, whose POST creates the card (a GET never changes anything).
+The card is the change view: Connect/Disconnect at the top right, credentials with their
+state, the card settings, and the history. Every change goes through
 ``integrations.services``.
 """
 
