@@ -8,6 +8,7 @@ lists every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_celery_beat",
+    "axes",
     "aiq.accounts",
     "aiq.personas",
     "aiq.ops",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "aiq.accounts.middleware.CompanyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -103,10 +107,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username or address is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Staff permissions come from their company role, defined in code (aiq/accounts/roles.py).
     "aiq.accounts.backends.RolePermissionBackend",
 ]
+
+# Login guard (django-axes, aiq/accounts/login_guard.py): after LOGIN_FAILURE_LIMIT failed
+# logins for one username, or from one address, both are refused for LOGIN_LOCKOUT_MINUTES;
+# a superuser sees and lifts lockouts under System > Access attempts.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "aiq.accounts.login_guard.client_ip"
+# The login form's password never reaches axes' logs or its attempt records.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,6 +259,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its version banner on every start; failed logins and lockouts are warnings.
+        "axes.apps": {"level": "WARNING"},
         # Django's default config gives "django" a console handler of its own (in DEBUG),
         # which would print every line twice and a 403's traceback past our filter.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
