@@ -66,7 +66,7 @@ def test_owner_adds_staff_member_into_own_company(owner_a, company_a, django_use
     )
 
     assert response.status_code == 302
-    user = django_user_model.objects.get(username="newbud")
+    user = django_user_model.objects.get(username=f"newbud@{company_a.login_handle}")
     assert user.is_staff and user.membership.company == company_a
     assert user.membership.role == Role.BUDTENDER
 
