@@ -4,6 +4,7 @@ cards opened (created by the first POST, never by a GET) per company only."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 
 from aiq.accounts.choices import Role
 from integrations.choices import CredentialState, EventAction, IntegrationStatus
@@ -140,7 +141,7 @@ def test_superuser_without_company_gets_every_card(client, django_user_model, co
     IntegrationFactory(company=company_a, provider="cova")
     IntegrationFactory(company=company_b, provider="cova")
     django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-2026")
-    client.login(username="root", password="pw-root-2026")
+    client.login(request=HttpRequest(), username="root", password="pw-root-2026")
 
     response = client.get(PAGE)
 
