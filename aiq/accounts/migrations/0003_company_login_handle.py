@@ -28,7 +28,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="company",
             name="login_handle",
-            field=models.SlugField(blank=True, default="", max_length=40, help_text=HELP),
+            # No index yet: the unique one comes once every company has its own handle.
+            field=models.SlugField(
+                blank=True, default="", max_length=40, db_index=False, help_text=HELP
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(fill_handles, migrations.RunPython.noop),
