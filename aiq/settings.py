@@ -8,12 +8,14 @@ lists every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from aiq.addresses import sandbox_origin_for
+from aiq.production import refuse_unsafe_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_celery_beat",
+    "axes",
     "aiq.accounts",
     "aiq.personas",
     "aiq.ops",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "aiq.accounts.middleware.CompanyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -102,10 +107,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username or address is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Staff permissions come from their company role, defined in code (aiq/accounts/roles.py).
     "aiq.accounts.backends.RolePermissionBackend",
 ]
+
+# Login guard (django-axes, aiq/accounts/login_guard.py): after LOGIN_FAILURE_LIMIT failed
+# logins for one username, or from one address, both are refused for LOGIN_LOCKOUT_MINUTES;
+# a superuser sees and lifts lockouts under System > Access attempts.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "aiq.accounts.login_guard.client_ip"
+# The login form's password never reaches axes' logs or its attempt records.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -148,7 +166,7 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 
 # POS sandboxes: simulators of Cova, POSaBIT and Clover served under /sandbox/<provider>/.
-# On for the embedded run and the tests; `check --deploy` warns when it is on.
+# On for the embedded run and the tests; with DEBUG off the server refuses to start with it.
 POS_SANDBOX_ENABLED = env.bool("POS_SANDBOX_ENABLED", default=DEBUG)
 # Where sandbox credentials send their requests: this server's own origin. `make run`
 # tells every process it starts (web, worker, beat) the web server's address in WEB_HOST
@@ -166,8 +184,16 @@ POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 
 # Fernet keys for secrets at rest (POS credentials), comma-separated, newest first.
 # Generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
-# Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only; a deploy check fails).
+# Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only); with DEBUG off the
+# server refuses to start without valid keys.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+if not DEBUG:
+    # Production refuses to start (web, worker, beat and every manage.py command load this
+    # module) rather than serve fake POS APIs to anyone or fail on the first credential.
+    refuse_unsafe_production(
+        sandbox_enabled=POS_SANDBOX_ENABLED, field_encryption_keys=FIELD_ENCRYPTION_KEYS
+    )
 
 # Celery. The embedded default is the file-system broker, so nothing needs installing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
@@ -233,6 +259,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its version banner on every start; failed logins and lockouts are warnings.
+        "axes.apps": {"level": "WARNING"},
         # Django's default config gives "django" a console handler of its own (in DEBUG),
         # which would print every line twice and a 403's traceback past our filter.
         "django": {"handlers": [], "level": "INFO", "propagate": True},

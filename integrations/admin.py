@@ -1,9 +1,10 @@
 """Settings > Integrations and the integration card, in the Django admin.
 
 The providers page replaces the changelist (a superuser without a company still gets the
-plain changelist of every card). Opening a provider creates the company's card on first
-open. The card is the change view: Connect/Disconnect at the top right, credentials with
-their state, the card settings, and the history. Every change goes through
+plain changelist of every card). A provider with a card links to it; one without shows a
+button styled as that link, whose POST creates the card (a GET never changes anything).
+The card is the change view: Connect/Disconnect at the top right, credentials with their
+state, the card settings, and the history. Every change goes through
 ``integrations.services``.
 """
 
@@ -129,7 +130,12 @@ class IntegrationAdmin(SyncHealthAdminMixin, TenantAdmin):
         return TemplateResponse(request, self.providers_template, context)
 
     def open_card_view(self, request: HttpRequest, provider: str) -> HttpResponse:
-        """Open the company's card for a provider, creating it on first open."""
+        """Open the company's card for a provider; a POST creates it on first open.
+
+        A GET never creates anything (a link or an image loaded by a signed-in owner could
+        send one): without a card it goes back to the Integrations page, whose button
+        for that provider posts here.
+        """
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         company = getattr(request, "company", None)
@@ -137,10 +143,17 @@ class IntegrationAdmin(SyncHealthAdminMixin, TenantAdmin):
             raise Http404("No such integration.")
         card = self.get_queryset(request).filter(provider=provider).first()
         if card is None:
+            if request.method != "POST":
+                return HttpResponseRedirect(self.providers_url())
             if not self.may_create_cards(request):
                 raise PermissionDenied
             card = get_or_create_card(company, provider, actor=request.user)
         return HttpResponseRedirect(self.card_url(card))
+
+    def providers_url(self) -> str:
+        return reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
+        )
 
     # The card -------------------------------------------------------------------------
 

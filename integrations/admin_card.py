@@ -12,9 +12,9 @@ from django.urls import reverse
 from integrations.choices import CredentialState, IntegrationStatus
 from integrations.forms import CredentialForm
 from integrations.models import Credential, Integration, IntegrationEvent
+from integrations.secret_hints import shown
 from integrations.services.card_settings import setting_label
 from integrations.services.credentials import credential_fields
-from integrations.services.history import masked
 from integrations.services.status import CredentialCounts, derive_status
 
 if TYPE_CHECKING:
@@ -54,6 +54,10 @@ def _show(value: Any, name: str = "") -> str:
     return str(value)
 
 
+def secret_cell(credential: Credential, name: str) -> str:
+    return shown(credential, name) if credential.has_secret(name) else _EMPTY
+
+
 def credential_rows(admin: ModelAdmin, card: Integration) -> tuple[list[str], list[CredentialRow]]:
     """Column labels and one row per credential: readable fields, secrets as masks only."""
     fields = credential_fields(card.provider)
@@ -63,8 +67,7 @@ def credential_rows(admin: ModelAdmin, card: Integration) -> tuple[list[str], li
         cells = []
         for field in fields:
             if field.secret:
-                hint = credential.secret_hints.get(field.name, "")
-                cells.append(masked(hint) if hint else _EMPTY)
+                cells.append(secret_cell(credential, field.name))
             else:
                 cells.append(_show(credential.public_fields.get(field.name)))
         rows.append(

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from aiq.validators import RejectsControlCharacters
 from integrations.models import Credential, Integration
+from integrations.secret_hints import masked, set_on
 from integrations.services.card_settings import (
     ATTESTATION,
     ATTESTATION_LABEL,
@@ -28,7 +29,6 @@ from integrations.services.credentials import (
     clean_credential_values,
     credential_fields,
 )
-from integrations.services.history import masked
 
 CONNECT = "_connect"  # name of the Connect button, which submits the settings form
 
@@ -170,12 +170,14 @@ class CredentialForm(RejectsControlCharacters, forms.Form):
                 else forms.TextInput(attrs={"autocomplete": "off"})
             )
             help_text = spec.help_text
-            saved_hint = credential.secret_hints.get(spec.name) if credential else None
-            if saved_hint:
-                help_text = f"Saved: {masked(saved_hint)}. Leave blank to keep it."
+            saved = credential is not None and spec.secret and credential.has_secret(spec.name)
+            if saved:
+                hint = credential.secret_hint(spec.name)
+                shown = masked(hint) if hint else f"set {set_on(credential, spec.name)}"
+                help_text = f"Saved: {shown}. Leave blank to keep it."
             self.fields[spec.name] = forms.CharField(
                 label=spec.label,
-                required=spec.required and not saved_hint,
+                required=spec.required and not saved,
                 help_text=help_text,
                 widget=widget,
                 strip=True,

@@ -4,6 +4,7 @@ the POS keys (locations, venues, merchants) it has seen."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from aiq.accounts.models import TenantModel
 from aiq.crypto import decrypt, encrypt
 from integrations.choices import CredentialState, EventAction, IntegrationStatus, PosKeySource
 from integrations.providers import PROVIDER_CHOICES, PROVIDERS
+from integrations.secret_hints import hints_for
 
 if TYPE_CHECKING:
     from integrations.providers.base import Provider
@@ -70,15 +72,17 @@ class Integration(TenantModel):
 
 
 class Credential(TenantModel):
-    """One set of POS credentials on a card. Secret fields are encrypted at rest; only
-    their last four characters are kept readable, for staff to recognise them."""
+    """One set of POS credentials on a card. Secret fields are encrypted at rest; of each,
+    only when it was changed and, for a long one, a short hint are readable
+    (``integrations.secret_hints``)."""
 
     integration = models.ForeignKey(
         Integration, on_delete=models.CASCADE, related_name="credentials"
     )
     public_fields = models.JSONField(default=dict, blank=True)
     secret_fields_encrypted = models.TextField(blank=True)
-    secret_hints = models.JSONField(default=dict, blank=True)  # field -> last 4 characters
+    # field -> {"hint": last characters or "" (integrations.secret_hints), "changed_at": ISO}
+    secret_hints = models.JSONField(default=dict, blank=True)
     is_sandbox = models.BooleanField(
         "sandbox credential",
         default=False,
@@ -129,8 +133,22 @@ class Credential(TenantModel):
         self.public_fields = {
             k: v for k, v in values.items() if not (k in fields and fields[k].secret)
         }
+        previous = self.values() if self.secret_fields_encrypted else {}
         self.secret_fields_encrypted = encrypt(json.dumps(secrets)) if secrets else ""
-        self.secret_hints = {k: v[-4:] for k, v in secrets.items()}
+        self.secret_hints = hints_for(secrets, previous, self.secret_hints)
+
+    def has_secret(self, name: str) -> bool:
+        """True when a value is saved for the secret field ``name``."""
+        return name in self.secret_hints
+
+    def secret_hint(self, name: str) -> str:
+        """What staff may see of the secret: its last characters when it is long, else ""."""
+        return str((self.secret_hints.get(name) or {}).get("hint", ""))
+
+    def secret_changed_at(self, name: str) -> datetime | None:
+        """When the secret field ``name`` was last given a new value."""
+        stamp = (self.secret_hints.get(name) or {}).get("changed_at")
+        return datetime.fromisoformat(stamp) if stamp else None
 
     def values(self) -> dict[str, str]:
         """Every credential value in clear. Call only where a client is built."""

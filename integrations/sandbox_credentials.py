@@ -1,6 +1,11 @@
 """Credentials that the POS sandboxes accept, used by the demo account and by
 `manage.py pos --sandbox` when no credential field is given.
 
+The sandboxes read with any credential, but write (create or update a customer) only with
+one they issued: ``issue_sandbox_credentials`` adds the ``issued=`` mark, signed with this
+deployment's secret key, to the credential's secret (`manage.py sandbox_credentials` prints
+issued demo credentials to type into a card).
+
 The sandbox derives its data from these values, so the same credentials always see the
 same shoppers and sales. Add `fault=<name>` to any value to switch a fault on.
 
@@ -12,6 +17,8 @@ at all three (integrations/sandbox/people.py), so the demo's syncs match and mer
 """
 
 from __future__ import annotations
+
+from integrations.sandbox.options import issue_mark, strip_options
 
 DEMO_SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "cova": {
@@ -41,3 +48,28 @@ SANDBOX_PLATFORM_VALUES: dict[str, dict[str, str]] = {
 def with_sandbox_platform_values(provider: str, values: dict[str, str]) -> dict[str, str]:
     """A sandbox credential's values plus what AIQ itself holds for that POS."""
     return {**SANDBOX_PLATFORM_VALUES.get(provider, {}), **values}
+
+
+# Per provider: the fields naming the sandbox account (as each sandbox's auth reads them)
+# and the secret field that carries the ``issued=`` mark.
+_IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "cova": ("client_id", "username"),
+    "posabit": ("key",),
+    "clover": ("merchant_id", "api_token"),
+}
+_MARKED_FIELD = {"cova": "password", "posabit": "key", "clover": "api_token"}
+
+
+def issue_sandbox_credentials(provider: str, values: dict[str, str]) -> dict[str, str]:
+    """``values`` with this sandbox's ``issued=`` mark: the sandbox then accepts writes too.
+
+    The mark signs the account's identity (Clover: merchant and token together), so it
+    cannot be moved to another account; any mark already present is replaced.
+    """
+    identity = "|".join(strip_options(values.get(name, "")) for name in _IDENTITY_FIELDS[provider])
+    field = _MARKED_FIELD[provider]
+    unmarked = ",".join(
+        part for part in values.get(field, "").split(",") if not part.startswith("issued=")
+    )
+    # In front, so the secret's last characters (its hint on the card) stay the typed ones.
+    return {**values, field: f"issued={issue_mark(provider, identity)},{unmarked}"}

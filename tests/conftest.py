@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from aiq.accounts.choices import Role
@@ -13,7 +14,8 @@ TEST_FIELD_ENCRYPTION_KEY = "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA="
 def staff_client(company, role: str = Role.OWNER) -> Client:
     membership = MembershipFactory(company=company, role=role)
     client = Client()
-    assert client.login(username=membership.user.username, password=PASSWORD)
+    # django-axes (the login guard) needs the request that carries the login.
+    assert client.login(request=HttpRequest(), username=membership.user.username, password=PASSWORD)
     client.user = membership.user  # type: ignore[attr-defined]
     return client
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -20,6 +21,11 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "uid", "phone_region", "created_at"]
     search_fields = ["name", "uid"]
     readonly_fields = ["uid", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):  # type: ignore[no-untyped-def]
+        # The handle is in every staff login of the company: only a superuser changes it.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "login_handle"]
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         queryset = super().get_queryset(request)
@@ -53,26 +59,52 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 class NewStaffForm(forms.ModelForm):
-    """Adds a staff member: creates their login and their membership in one step."""
+    """Adds a staff member: creates their login and their membership in one step.
 
-    username = forms.CharField(max_length=150)
+    The login is ``name@<company login handle>``: a company only ever asks about names in
+    its own namespace, so the form cannot tell anyone that another company has a name.
+    """
+
+    username = forms.CharField(
+        max_length=100,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9._-]+$",
+                "Use letters, digits, dots, dashes and underscores only (the @ and your "
+                "company's handle are added for you).",
+            )
+        ],
+    )
     email = forms.EmailField(required=False)
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    # The staff member's company when it is not chosen on the form (set by MembershipAdmin).
+    staff_company: Company | None = None
 
     class Meta:
         model = Membership
         fields = ["role"]
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is taken; choose another.")
-        return username
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        handle = self.staff_company.login_handle if self.staff_company else "<company handle>"
+        self.fields["username"].help_text = f"They log in as this name followed by @{handle}."
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         validate_password(password)
         return password
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        cleaned = super().clean()
+        company = cleaned.get("company") or self.staff_company
+        name = cleaned.get("username")
+        if company is None or not name:
+            return cleaned
+        login = f"{name.lower()}@{company.login_handle}"
+        if get_user_model().objects.filter(username__iexact=login).exists():
+            self.add_error("username", f"Someone on your staff already logs in as {login}.")
+        cleaned["login"] = login
+        return cleaned
 
 
 @admin.register(Membership)
@@ -84,7 +116,10 @@ class MembershipAdmin(TenantAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
         if obj is None:
             kwargs["form"] = NewStaffForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.staff_company = getattr(request, "company", None)
+        return form
 
     def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         if obj is None:
@@ -100,7 +135,7 @@ class MembershipAdmin(TenantAdmin):
         if not change:
             data = form.cleaned_data
             obj.user = get_user_model().objects.create_user(
-                username=data["username"],
+                username=data["login"],
                 email=data.get("email", ""),
                 password=data["password"],
                 is_staff=True,

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import slugify
 
 from aiq.accounts.choices import Role
 
@@ -24,6 +25,15 @@ class Company(models.Model):
         default=new_account_uid,
         editable=False,
         help_text="Public account ID that POS terminals send to the loyalty API.",
+    )
+    login_handle = models.SlugField(
+        max_length=40,
+        unique=True,
+        blank=True,
+        help_text=(
+            "Staff added here log in as name@handle, so usernames never collide with (or "
+            "reveal) another company's staff. Set from the name when the company is created."
+        ),
     )
     phone_region = models.CharField(
         max_length=2,
@@ -47,6 +57,22 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if not self.login_handle:
+            self.login_handle = unique_login_handle(self.name, Company.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+def unique_login_handle(name: str, others: models.QuerySet) -> str:  # type: ignore[type-arg]
+    """A slug of ``name`` no company in ``others`` has: green-leaf, green-leaf-2, ..."""
+    base = slugify(name)[:34].strip("-") or "company"
+    taken = set(others.filter(login_handle__startswith=base).values_list("login_handle", flat=True))
+    handle, number = base, 1
+    while handle in taken:
+        number += 1
+        handle = f"{base}-{number}"
+    return handle
 
 
 class Membership(models.Model):

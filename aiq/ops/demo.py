@@ -32,7 +32,7 @@ from integrations.choices import EventAction
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 from integrations.sandbox.server import running_sandbox
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from integrations.services.card_settings import ATTESTATION, update_card_settings
 from integrations.services.cards import get_or_create_card
 from integrations.services.connection import ConnectResult, connect
@@ -264,7 +264,9 @@ def _cards_to_set_up(company: Company, owner: object) -> list[Integration]:
         if card.events.filter(action__in=CONNECT_ACTIONS).exists():
             continue
         if not card.credentials.exists():
-            add_credential(card, DEMO_SANDBOX_CREDENTIALS[provider], is_sandbox=True, actor=owner)
+            # Issued by this server's sandbox, so Sync Personas may write to it too.
+            values = issue_sandbox_credentials(provider, DEMO_SANDBOX_CREDENTIALS[provider])
+            add_credential(card, values, is_sandbox=True, actor=owner)
         settings = {ATTESTATION: True, **CARD_SETTINGS.get(provider, {})}
         update_card_settings(card, settings, actor=owner)
         cards.append(card)

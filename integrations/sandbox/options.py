@@ -9,7 +9,11 @@ Like Stripe's test card numbers, a credential value may carry options the sandbo
 - ``market=<code>`` puts the account in a state or province (``market=WA``): its stores
   are there and across the border in the neighbouring one (Oregon for Washington), its
   shoppers live in the two, and accounts naming the same two share a few regular shoppers
-  (``people.py``). Without it, the market follows from the identity.
+  (``people.py``). Without it, the market follows from the identity;
+- ``issued=<mark>`` says the sandbox issued the credential (``issue_mark``: an HMAC of the
+  identity under the deployment's secret key). Reads accept any credential; writes (create
+  or update a customer, set a stock level) only an issued one, so nobody who merely reaches
+  /sandbox/ can write rows into this database.
 
 The options are stripped before the identity is hashed, so ``key=abc`` and
 ``key=abc,fault=malformed`` see the same shoppers and sales. A value that starts with
@@ -19,11 +23,14 @@ The options are stripped before the identity is hashed, so ``key=abc`` and
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from django.utils.crypto import salted_hmac
 
 from integrations.sandbox import words
 from integrations.sandbox.timeline import mix
@@ -46,7 +53,8 @@ FAULTS = frozenset(
     }
 )
 
-_OPTION = re.compile(r"(fault|sales|customers|ratelimit|latency|market)=([A-Za-z0-9-]+)")
+_OPTION = re.compile(r"(fault|sales|customers|ratelimit|latency|market|issued)=([A-Za-z0-9-]+)")
+_ISSUE_SALT = "aiq.sandbox.issued-credential"
 _LEFTOVER_SEPARATORS = re.compile(r"[,;&|\s]+")
 _REFUSED_PREFIXES = ("invalid", "wrong")
 
@@ -83,6 +91,11 @@ def _market(argument: str) -> str | None:
     return code if code in words.MARKETS else None
 
 
+def issue_mark(provider: str, identity: str) -> str:
+    """The ``issued=`` mark of the account named by ``identity`` (options stripped)."""
+    return salted_hmac(_ISSUE_SALT, f"{provider}|{identity}", algorithm="sha256").hexdigest()[:32]
+
+
 def _digest(*parts: object) -> bytes:
     return hashlib.sha256(":".join(str(part) for part in parts).encode()).digest()
 
@@ -110,6 +123,8 @@ class SandboxAccount:
     rate_limit: int | None = None
     latency_ms: int = 0
     market: str | None = None  # the ``market=`` option, when it names a known market
+    # The credential carries this sandbox's ``issued=`` mark for its identity: writes allowed.
+    issued: bool = False
 
     def has(self, fault: str) -> bool:
         """True when ``fault`` was asked for in a credential value."""
@@ -136,6 +151,7 @@ class SandboxAccount:
             "rl": self.rate_limit,
             "l": self.latency_ms,
             "m": self.market,
+            "is": self.issued,
         }
 
     @classmethod
@@ -154,6 +170,7 @@ class SandboxAccount:
             rate_limit=claims.get("rl"),
             latency_ms=claims.get("l", 0),
             market=claims.get("m"),
+            issued=bool(claims.get("is", False)),
         )
 
 
@@ -171,15 +188,19 @@ def account_for(
     faults: set[str] = set()
     sizes: dict[str, int] = {}
     market = None
+    marks: list[str] = []
     for value in raw_values:
         for name, argument in _OPTION.findall(value or ""):
-            if name == "fault":
+            if name == "issued":
+                marks.append(argument)
+            elif name == "fault":
                 faults.add(argument.lower())
             elif name == "market":
                 market = _market(argument) or market
             elif argument.isdigit():
                 sizes[name] = int(argument)
     digest = _digest(provider, identity)
+    expected = issue_mark(provider, identity)
     return SandboxAccount(
         provider=provider,
         identity=identity,
@@ -192,4 +213,5 @@ def account_for(
         rate_limit=sizes.get("ratelimit"),
         latency_ms=min(sizes.get("latency", 0), MAX_LATENCY_MS),
         market=market,
+        issued=any(hmac.compare_digest(mark, expected) for mark in marks),
     )

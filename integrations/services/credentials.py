@@ -35,8 +35,8 @@ def credential_fields(provider: str) -> tuple[CredentialField, ...]:
 def history_values(credential: Credential) -> dict[str, Any]:
     """A credential as the history records it: readable fields, secrets as masks."""
     values: dict[str, Any] = dict(credential.public_fields)
-    for name, hint in credential.secret_hints.items():
-        values[name] = masked(hint)
+    for name in credential.secret_hints:
+        values[name] = masked(credential.secret_hint(name))
     values["is_sandbox"] = credential.is_sandbox
     return values
 
@@ -152,14 +152,14 @@ def update_credential(
     changed_secrets = [
         name
         for name, value in cleaned.items()
-        if name in credential.secret_hints and credential.values().get(name) != value
+        if credential.has_secret(name) and credential.values().get(name) != value
     ]
     credential.set_values(cleaned)
     credential.is_sandbox = sandbox
     after = history_values(credential)
     changes = diff(before, after)
     for name in changed_secrets:
-        # Same last four characters, different secret: still say it changed.
+        # Same mask (same hint, or none), different secret: still say it changed.
         changes.setdefault(name, [before.get(name), after.get(name)])
     if not changes:
         return {}

@@ -1,5 +1,6 @@
 """The card's history: who changed what, when. Secrets never enter it: a secret field is
-recorded as its mask (four dots and the last four characters) and nothing else."""
+recorded as its mask (four dots, and its hint when it is long: ``integrations.secret_hints``)
+and nothing else."""
 
 from __future__ import annotations
 
@@ -10,15 +11,11 @@ from typing import Any
 
 from integrations.choices import EventAction
 from integrations.models import Integration, IntegrationEvent
+from integrations.secret_hints import MASK, masked
+
+__all__ = ["MASK", "diff", "jsonable", "masked", "record_event"]
 
 logger = logging.getLogger("aiq.integrations")
-
-MASK = "\u2022\u2022\u2022\u2022"  # ••••
-
-
-def masked(hint: str) -> str:
-    """How a saved secret is shown: four dots and its last four characters."""
-    return f"{MASK}{hint}" if hint else MASK
 
 
 def jsonable(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 
 from aiq.accounts.choices import Role
 from tests.conftest import staff_client
@@ -46,7 +47,7 @@ def test_owner_sees_business_settings_but_not_scheduler(owner_a):
 
 def test_superuser_sees_scheduler(client, django_user_model):
     django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-2026")
-    client.login(username="root", password="pw-root-2026")
+    client.login(request=HttpRequest(), username="root", password="pw-root-2026")
 
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
 
@@ -65,7 +66,7 @@ def test_owner_adds_staff_member_into_own_company(owner_a, company_a, django_use
     )
 
     assert response.status_code == 302
-    user = django_user_model.objects.get(username="newbud")
+    user = django_user_model.objects.get(username=f"newbud@{company_a.login_handle}")
     assert user.is_staff and user.membership.company == company_a
     assert user.membership.role == Role.BUDTENDER
 
@@ -75,6 +76,6 @@ def test_staff_without_membership_sees_no_rows(client, django_user_model, compan
 
     PersonaFactory(company=company_a, first_name="Hidden")
     django_user_model.objects.create_user("loose", password="pw-loose-2026", is_staff=True)
-    client.login(username="loose", password="pw-loose-2026")
+    client.login(request=HttpRequest(), username="loose", password="pw-loose-2026")
 
     assert client.get("/admin/personas/persona/").status_code == 403

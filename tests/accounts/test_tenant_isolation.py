@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.http import HttpRequest
 
 from tests.factories import IdentityFactory, PersonaFactory, RetailStoreFactory
 
@@ -159,7 +160,7 @@ def test_company_admin_shows_only_own_company(owner_a, company_a, company_b):
 
 def test_superuser_sees_every_company(client, django_user_model, a_rows, b_rows):
     django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-2026")
-    client.login(username="root", password="pw-root-2026")
+    client.login(request=HttpRequest(), username="root", password="pw-root-2026")
 
     page = client.get("/admin/personas/persona/").content.decode()
 

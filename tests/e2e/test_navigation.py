@@ -36,7 +36,7 @@ def test_settings_integrations_and_company_account_retail_store_edit(page, live_
     expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
     page.locator("#content-main").get_by_role("link", name="Integrations", exact=True).first.click()
     expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Cova")).first).to_be_visible()
+    expect(page.get_by_role("rowheader", name=re.compile("Cova")).first).to_be_visible()
     # ...and its breadcrumb "Settings" leads back to Settings
     page.locator(".breadcrumbs").get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible()

@@ -6,7 +6,7 @@ import factory
 
 from integrations.choices import PosKeySource
 from integrations.models import Credential, Integration, PosKey
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS
+from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from stores.models import StoreMapping
 from tests.factories import CompanyFactory
 
@@ -20,13 +20,13 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
 
 
 def sandbox_values(provider: str, option: str = "") -> dict[str, str]:
-    """What staff type for a sandbox credential (no integrator token: AIQ holds that),
-    with ``option`` (e.g. ``fault=malformed``) in one field."""
+    """A sandbox credential as `manage.py sandbox_credentials` issues it (no integrator
+    token: AIQ holds that), with ``option`` (e.g. ``fault=malformed``) in one field."""
     values = dict(DEMO_SANDBOX_CREDENTIALS[provider])
     if option:
         field = {"cova": "password", "posabit": "key", "clover": "api_token"}[provider]
         values[field] = f"{values[field]},{option}"
-    return values
+    return issue_sandbox_credentials(provider, values)
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):

@@ -34,12 +34,14 @@ def test_add_credential_encrypts_secrets_and_records_masks(db):
         "client_id": "EVERGREEN.AIQ",
         "username": "AIQ.COVA.APIUser.EVERGREEN",
     }
-    assert credential.secret_hints == {"client_secret": "cret", "password": "7731"}
+    # 21 characters: the last 4; 14 characters: no more than a quarter, 3
+    assert credential.secret_hint("client_secret") == "cret"
+    assert credential.secret_hint("password") == "731"
     assert credential.values()["password"] == "Perm-Pass-7731"
     assert credential.state == CredentialState.UNVERIFIED
     event = IntegrationEvent.objects.get(integration=card)
     assert event.action == EventAction.CREDENTIAL_ADDED
-    assert event.changes["password"] == [None, "\u2022\u2022\u2022\u20227731"]
+    assert event.changes["password"] == [None, "\u2022\u2022\u2022\u2022731"]
     assert event.changes["is_sandbox"] == [None, True]
     assert "Perm-Pass" not in str(event.changes)
 

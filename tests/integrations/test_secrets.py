@@ -38,7 +38,7 @@ def every_value_in_the_database() -> str:
 
 
 def add_and_connect(owner_a, provider: str, extra_secret: str = "") -> Integration:
-    owner_a.get(f"{PAGE}open/{provider}/")
+    owner_a.post(f"{PAGE}open/{provider}/")
     card = Integration.objects.get(provider=provider)
     values = {**PUBLIC[provider], **SECRETS[provider]}
     data = {f"credential-{k}": v for k, v in values.items()} | {"credential-is_sandbox": "on"}
@@ -83,7 +83,7 @@ def test_no_secret_in_the_admin_html(owner_a, connected_cards):
 
 
 def test_a_rejected_form_does_not_echo_the_secret(owner_a, company_a):
-    owner_a.get(f"{PAGE}open/cova/")
+    owner_a.post(f"{PAGE}open/cova/")
     card = Integration.objects.get()
     data = {"credential-password": "Zq-typed-secret-4040", "credential-client_id": "X"}
 
@@ -110,7 +110,7 @@ def test_no_secret_in_the_logs_of_a_failing_connect(owner_a, settings, sandbox_o
     settings.POS_SANDBOX_ORIGIN = sandbox_origin
     caplog.set_level(logging.DEBUG)
     bad_password = "Zq-permanent-pass-8282 fault=temporary-password"
-    owner_a.get(f"{PAGE}open/cova/")
+    owner_a.post(f"{PAGE}open/cova/")
     card = Integration.objects.get()
     data = {f"credential-{k}": v for k, v in PUBLIC["cova"].items()} | {
         "credential-client_secret": SECRETS["cova"]["client_secret"],

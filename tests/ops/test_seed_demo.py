@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from aiq.accounts.models import Company
 from aiq.personas.models import Persona
@@ -28,7 +29,7 @@ def test_seed_demo_is_idempotent_and_varied(capsys, client):
     assert len(phones) > len(set(phones))  # the same number typed in different formats
 
     # the demo owner logs in and sees the demo personas
-    assert client.login(username="owner", password="Demo-Secret-99")
+    assert client.login(request=HttpRequest(), username="owner", password="Demo-Secret-99")
     page = client.get("/admin/personas/persona/").content.decode()
     some = Persona.objects.order_by("-id").first()
     assert some.last_name in page

@@ -11,21 +11,32 @@ from django.test import Client
 
 from integrations.sandbox import faults, timeline
 from integrations.sandbox.options import SandboxAccount, account_for
-from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, SANDBOX_PLATFORM_VALUES
+from integrations.sandbox_credentials import (
+    DEMO_SANDBOX_CREDENTIALS,
+    SANDBOX_PLATFORM_VALUES,
+    issue_sandbox_credentials,
+)
 
 # One "now" for the whole run, so no test straddles midnight UTC (when histories move).
 FROZEN_NOW = time.time()
 
-COVA = {
-    "client_id": "GREENLEAF.AIQ",
-    "client_secret": "s3cret",
-    "username": "AIQ.COVA.APIUser.GREENLEAF",
-    "password": "permanent-pw",
-}
+# Issued by the sandbox (its ``issued=`` mark in the secret), so writes are accepted too;
+# tests/sandbox/test_issued_credentials.py covers credentials it never issued.
+COVA = issue_sandbox_credentials(
+    "cova",
+    {
+        "client_id": "GREENLEAF.AIQ",
+        "client_secret": "s3cret",
+        "username": "AIQ.COVA.APIUser.GREENLEAF",
+        "password": "permanent-pw",
+    },
+)
 INTEGRATOR = "aiq-integrator-token"
-VENUE = "venue-key-1"
+VENUE = issue_sandbox_credentials("posabit", {"key": "venue-key-1"})["key"]
 MERCHANT = "ABCD1234ABCD1"
-CLOVER_TOKEN = "b7a1c2d3-0000-4f00-9e00-sandbox"
+CLOVER_TOKEN = issue_sandbox_credentials(
+    "clover", {"merchant_id": MERCHANT, "api_token": "b7a1c2d3-0000-4f00-9e00-sandbox"}
+)["api_token"]
 
 
 @pytest.fixture(autouse=True)

@@ -93,10 +93,11 @@ class Command(BaseCommand):
             env={
                 **os.environ,
                 "POS_SANDBOX_ENABLED": "true",
-                "DJANGO_DEBUG": "false",
+                # The sandboxes run in debug mode only: production refuses to start with
+                # them (aiq/production.py). Its query log is capped, so memory stays flat.
+                "DJANGO_DEBUG": "true",
                 "DJANGO_SECRET_KEY": settings.SECRET_KEY,
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-                "DJANGO_SECURE_SSL_REDIRECT": "false",
             },
         )
         deadline = time.monotonic() + 60

@@ -1,5 +1,6 @@
-"""Clover's gate: User-Agent required, ``Authorization: Bearer`` merchant API token, the
-per-token limits (5 in flight, 16 requests per second) and the faults.
+"""Clover's gate: User-Agent required, ``Authorization: Bearer`` merchant API token (writes
+only with a token this sandbox issued: ``options.issue_mark``), the per-token limits (5 in
+flight, 16 requests per second) and the faults.
 
 Over a limit Clover answers 429 with a header naming the limit hit
 (``X-RateLimit-tokenConcurrentLimit`` / ``X-RateLimit-tokenLimit``); concurrency 429s add
@@ -22,7 +23,11 @@ from integrations.sandbox.web import bad_input, bearer_token, json_response
 
 CONCURRENT_PER_TOKEN = 5
 REQUESTS_PER_SECOND = 16
-WRITE_METHODS = ("POST", "PUT", "DELETE")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+NOT_ISSUED = (
+    "401 Unauthorized: this token was not issued by this sandbox, which accepts writes only "
+    "from credentials it issued (manage.py sandbox_credentials)."
+)
 
 CloverView = Callable[..., HttpResponse]
 
@@ -68,6 +73,9 @@ def clover_api(*, customer_writes: bool = False) -> Callable[[CloverView], Clove
                 refusal = _faults(request, account, customer_writes)
                 if refusal is not None:
                     return refusal
+                # After the faults, so a permission fault answers as Clover would (403).
+                if request.method in WRITE_METHODS and not account.issued:
+                    return clover_error(401, NOT_ISSUED)
                 bad = bad_input(request, {"merchant": merchant, **kwargs})
                 if bad is not None:
                     return json_response({"message": bad[1], "field": bad[0]}, status=400)

@@ -37,6 +37,12 @@ DENIED = "Authorization has been denied for this request."
 # An error message, not a password.
 PASSWORD_CHANGE = "Password change required: sign in to https://hub.covasoft.net/ and change it."  # noqa: S105
 
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+NOT_ISSUED = (
+    f"{DENIED} These credentials were not issued by this sandbox, which accepts writes only "
+    "from credentials it issued (manage.py sandbox_credentials)."
+)
+
 CovaView = Callable[..., HttpResponse]
 
 
@@ -202,11 +208,13 @@ def _gate(request: HttpRequest, service: str, company: str) -> tuple[Any, dict[s
     return account, headers
 
 
-def cova_api(service: str) -> Callable[[CovaView], CovaView]:
+def cova_api(service: str, *, writes: bool = False) -> Callable[[CovaView], CovaView]:
     """Wrap a Cova data view: bearer auth, company check, rate limits, faults, headers.
 
     The view is called as ``view(request, account, *args)`` for a URL whose first
-    argument is the company id.
+    argument is the company id. ``writes`` marks views whose POST/PUT change records:
+    those need a token granted for credentials this sandbox issued (``issue_mark``);
+    Cova's searches are POSTs too, and read.
     """
 
     def decorate(view: CovaView) -> CovaView:
@@ -216,6 +224,8 @@ def cova_api(service: str) -> Callable[[CovaView], CovaView]:
             outcome, headers = _gate(request, service, company)
             if isinstance(outcome, HttpResponse):
                 return outcome
+            if writes and request.method in WRITE_METHODS and not outcome.issued:
+                return cova_error(401, NOT_ISSUED, {"WWW-Authenticate": "Bearer", **headers})
             bad = bad_input(request, {"company": company, **kwargs})
             if bad is not None:
                 response = json_response({"Message": bad[1], "Field": bad[0]}, status=400)

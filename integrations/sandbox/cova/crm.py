@@ -78,13 +78,13 @@ def customers(request: HttpRequest, account: SandboxAccount) -> HttpResponse:
     return json_response([payloads.customer_base(full) for _i, full in listing.page(skip, top)])
 
 
-@cova_api("crm")
+@cova_api("crm", writes=True)
 def customer(request: HttpRequest, account: SandboxAccount, customer_id: str) -> HttpResponse:
     """GET or PUT v1/Companies({id})/Customers({customerId})."""
     return _one(request, account, customer_id, full=False)
 
 
-@cova_api("crm")
+@cova_api("crm", writes=True)
 def customer_full(request: HttpRequest, account: SandboxAccount, customer_id: str) -> HttpResponse:
     """GET or PUT v1/Companies({id})/CustomerFull({customerId})."""
     return _one(request, account, customer_id, full=True)
@@ -164,7 +164,7 @@ def _contact(customer_id: str, item: Any) -> Payload:
     return method
 
 
-@cova_api("crm")
+@cova_api("crm", writes=True)
 def create_customer_full(request: HttpRequest, account: SandboxAccount) -> HttpResponse:
     """POST v1/Companies({id})/CustomerFull: create a customer with addresses and contacts."""
     if request.method != "POST":

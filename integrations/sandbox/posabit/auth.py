@@ -1,6 +1,7 @@
 """POSaBIT's auth gate: V3 ``Basic base64(integrator:venue)``, legacy V1/V2 ``Bearer venue``.
 
-401 for a missing or refused token, 403 on customer endpoints until "Enhanced Customer
+401 for a missing or refused token (and for a write with a key this sandbox did not issue:
+``options.issue_mark``), 403 on customer endpoints until "Enhanced Customer
 Data Access" is on (the ``no-customer-access`` fault switches it off), then the request
 faults. Error bodies are ``{"code": 0, "message": ...}``, mirroring the ``code: 1`` of
 successful envelopes (the real error body is undocumented).
@@ -22,6 +23,12 @@ from integrations.sandbox.web import bad_input, basic_credentials, bearer_token,
 NO_CUSTOMER_ACCESS = (
     "This API key does not have Enhanced Customer Data Access. Ask your POSaBIT account "
     "representative to enable it."
+)
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+NOT_ISSUED = (
+    "This venue key was not issued by this sandbox, which accepts writes only from "
+    "credentials it issued (manage.py sandbox_credentials)."
 )
 
 PosabitView = Callable[..., HttpResponse]
@@ -66,6 +73,8 @@ def posabit_api(
             refusal = gate(account, customers)
             if refusal is not None:
                 return refusal
+            if request.method in WRITE_METHODS and not account.issued:
+                return posabit_error(401, NOT_ISSUED, {"WWW-Authenticate": 'Basic realm="API"'})
             bad = bad_input(request, kwargs)
             if bad is not None:
                 return json_response({"code": 0, "message": bad[1], "field": bad[0]}, status=400)
