@@ -13,8 +13,7 @@ from tests.loyalty.helpers import D
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="SQLite's trigger refuses UPDATE only: Django flushes SQLite test databases "
-    "with DELETE",
+    reason="SQLite's trigger refuses UPDATE only: Django flushes SQLite test databases with DELETE",
 )
 
 

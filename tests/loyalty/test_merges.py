@@ -10,7 +10,7 @@ from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.debits import debit
 from loyalty.ledger.holds import commit_hold, hold, release
-from loyalty.ledger.models import LoyaltyAccount, Lot
+from loyalty.ledger.models import Lot, LoyaltyAccount
 from loyalty.ledger.reversals import reverse
 from loyalty.ledger.verify import verify
 from tests.factories import PersonaFactory

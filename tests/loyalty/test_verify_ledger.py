@@ -9,7 +9,7 @@ from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.debits import debit
 from loyalty.ledger.holds import hold
-from loyalty.ledger.models import LoyaltyAccount, Lot
+from loyalty.ledger.models import Lot, LoyaltyAccount
 from tests.factories import PersonaFactory
 from tests.loyalty.helpers import D, account
 
