@@ -56,9 +56,13 @@ def test_bulk_updates_are_refused(entry):
 @pytest.mark.parametrize("table", ["loyalty_ledgerentry", "loyalty_allocation"])
 def test_raw_sql_cannot_update_history(entry, table):
     column = "entry_id" if table == "loyalty_allocation" else "id"
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET points = 0 WHERE {column} = %s", [entry.pk])  # noqa: S608
+    sql = f"UPDATE {table} SET points = 0 WHERE {column} = %s"  # noqa: S608
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
 
     assert LedgerEntry.objects.get(pk=entry.pk).points == D("-10.00")
     assert list(entry.allocations.values_list("points", flat=True)) == [D("10.00")]
@@ -68,9 +72,13 @@ def test_raw_sql_cannot_update_history(entry, table):
 @pytest.mark.parametrize("table", ["loyalty_ledgerentry", "loyalty_allocation"])
 def test_raw_sql_cannot_delete_history_on_postgresql(entry, table):
     column = "entry_id" if table == "loyalty_allocation" else "id"
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [entry.pk])  # noqa: S608
+    sql = f"DELETE FROM {table} WHERE {column} = %s"  # noqa: S608
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
 
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
     assert entry.allocations.count() == 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -74,7 +75,7 @@ def test_a_reversal_larger_than_what_is_left_is_refused_and_writes_nothing(compa
     reverse(redemption, 15)
     written = entry_count()
 
-    with pytest.raises(NotReversible, match="Only 5.00 points of this entry are left"):
+    with pytest.raises(NotReversible, match=re.escape("Only 5.00 points of this entry are left")):
         reverse(redemption, 6)
 
     assert entry_count() == written
@@ -112,7 +113,7 @@ def test_refunding_an_award_partly_spent_takes_the_rest_fifo_and_is_capped(compa
     assert allocations(refund) == [(sale_award.lot.pk, D("7.00")), (later.lot.pk, D("3.00"))]
     assert balance(persona) == D("27.00")
     # And no more than the award's 47 can ever be removed
-    with pytest.raises(NotReversible, match="Only 37.00 points of this award"):
+    with pytest.raises(NotReversible, match=re.escape("Only 37.00 points of this award")):
         reverse(sale_award, 38)
     assert balance(persona) == D("27.00")
 
@@ -123,7 +124,7 @@ def test_refunding_more_than_the_balance_is_refused_and_writes_nothing(company_a
     debit(persona, 40)
     written = entry_count()
 
-    with pytest.raises(InsufficientPoints, match="the balance is 7.00, 47.00 were asked for"):
+    with pytest.raises(InsufficientPoints, match=re.escape("the balance is 7.00, 47.00 were asked for")):
         reverse(sale_award)
 
     assert entry_count() == written
