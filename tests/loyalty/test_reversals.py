@@ -124,7 +124,9 @@ def test_refunding_more_than_the_balance_is_refused_and_writes_nothing(company_a
     debit(persona, 40)
     written = entry_count()
 
-    with pytest.raises(InsufficientPoints, match=re.escape("the balance is 7.00, 47.00 were asked for")):
+    with pytest.raises(
+        InsufficientPoints, match=re.escape("the balance is 7.00, 47.00 were asked for")
+    ):
         reverse(sale_award)
 
     assert entry_count() == written
