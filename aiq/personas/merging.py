@@ -15,6 +15,9 @@ Which value wins, per field (``field_winners`` records it for the persona card):
 - custom brand traits: combined, the survivor's value winning a conflict;
 - everything else (names, date of birth, address, favorite store): the survivor's,
   filled from the other profile where the survivor has none.
+
+Loyalty points follow the ledger's own rules (``loyalty.ledger.merges``): open lots are
+carried to the survivor and carried back on undo, never recomputed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.utils import timezone
 
 from aiq.personas.choices import Consent
 from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge
+from loyalty.ledger.merges import merge_ledgers, unmerge_ledgers
 
 NEWEST_WINS = (("phone", "phone_raw"), ("email",))
 CONSENT_RANK = {Consent.UNKNOWN: 0, Consent.PENDING: 1, Consent.OPTED_IN: 2, Consent.OPTED_OUT: 3}
@@ -127,11 +131,15 @@ def _decide(survivor: Persona, merged: Persona) -> dict[str, tuple[Any, str, str
 
 
 def _relations() -> list[tuple[type[models.Model], str]]:
-    """(model, field name) of every foreign key pointing at Persona."""
+    """(model, field name) of every foreign key pointing at Persona.
+
+    One-to-one rows (the loyalty account) cannot simply be pointed at the survivor, who
+    may have one of its own: their app merges them (``merge_ledgers``).
+    """
     return [
         (rel.related_model, rel.field.name)
         for rel in Persona._meta.related_objects
-        if (rel.one_to_many or rel.one_to_one) and not rel.many_to_many
+        if rel.one_to_many and not rel.many_to_many
     ]
 
 
@@ -189,11 +197,10 @@ def merge_personas(
             setattr(survivor, attname, value)
             changed.append(attname)
     label = str(merged)
-    Persona.objects.filter(pk=merged.pk).delete()
     if changed:
         survivor.updated_at = now
         survivor.save(update_fields=[*changed, "updated_at"])
-    return PersonaMerge.objects.create(
+    merge = PersonaMerge.objects.create(
         company_id=survivor.company_id,
         survivor=survivor,
         merged_persona_id=merged.pk,
@@ -203,6 +210,11 @@ def merge_personas(
         snapshot=snapshot,
         field_winners=winners,
     )
+    # The ledger moves its own rows (lots carried, never recomputed) and detaches the
+    # merged persona's loyalty account, which would otherwise protect the persona row.
+    merge_ledgers(survivor, merged, merge, now=now)
+    Persona.objects.filter(pk=merged.pk).delete()
+    return merge
 
 
 def _restore(field: models.Field, value: Any) -> Any:
@@ -247,6 +259,7 @@ def undo_merge(merge: PersonaMerge, actor: Any = None) -> Persona:
             reverted.append(attname)
     if reverted:
         survivor.save(update_fields=[*reverted, "updated_at"])
+    unmerge_ledgers(merge)
     merge.undone_at = timezone.now()
     merge.undone_by = actor if getattr(actor, "pk", None) else None
     merge.save(update_fields=["undone_at", "undone_by"])

@@ -1,0 +1,235 @@
+"""The one place that writes ledger rows: an entry, its allocations, its lot, the balance.
+
+New values are computed in Python from rows read under the account lock and written as
+values, not as ``F()`` arithmetic: the lock already serialises writers, and SQLite keeps
+decimals as binary floats, where ``0.3 - 0.2 - 0.1`` in SQL would leave a lot at -2.8e-17
+and trip its CHECK.
+
+Services decide *what* to write (which lots, how much) under the account lock and hand it
+to ``post``, which writes it all and keeps the invariants: the entry's points equal the
+points of the lot it opens minus what it allocates, each lot's ``remaining`` moves by
+exactly its allocations, and the account's balance moves by exactly the entry's points.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ParamSpec, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from loyalty.ledger.amounts import ZERO
+from loyalty.ledger.choices import ACTIVITY_KINDS
+from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints, LedgerError
+from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Debit order: soonest expiry first, never-expiring last, then oldest, then by id.
+FIFO = (F("expires_at").asc(nulls_last=True), "earned_at", "id")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Who or what caused an entry, and in whose words."""
+
+    occurred_at: datetime
+    sale: Any = None
+    staff_user: Any = None
+    api_key_label: str = ""
+    task: str = ""
+    reason: str = ""
+    explanation: str = ""
+
+
+def make_cause(
+    occurred_at: datetime | None = None,
+    *,
+    sale: Any = None,
+    staff_user: Any = None,
+    api_key_label: str = "",
+    task: str = "",
+    reason: str = "",
+    explanation: str = "",
+) -> Cause:
+    return Cause(
+        occurred_at=occurred_at or timezone.now(),
+        sale=sale,
+        staff_user=staff_user if getattr(staff_user, "pk", None) else None,
+        api_key_label=api_key_label,
+        task=task,
+        reason=reason,
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
+class NewLot:
+    """The lot an award opens."""
+
+    points: Decimal
+    earned_at: datetime
+    expires_at: datetime | None
+    source_lot: Lot | None = None
+
+
+class Replay(Exception):
+    """The idempotency key was already used for this very request: return its entry."""
+
+    def __init__(self, entry: LedgerEntry) -> None:
+        self.entry = entry
+        super().__init__(entry.pk)
+
+
+def replayable(service: Callable[P, LedgerEntry]) -> Callable[P, LedgerEntry]:
+    """Run ``service``; a replayed idempotency key returns the entry written the first time."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> LedgerEntry:
+        try:
+            return service(*args, **kwargs)
+        except Replay as replay:
+            return replay.entry
+
+    return wrapper
+
+
+def check_replay(company_id: int, key: str | None, expected: dict[str, Any]) -> None:
+    """Raise ``Replay`` when ``key`` was used for the same request, refuse a different one.
+
+    This look-up is only the fast path of a retry: the unique constraint on
+    (company, idempotency_key) decides, in ``post``, when two requests race.
+    """
+    if not key:
+        return
+    existing = LedgerEntry.objects.filter(company_id=company_id, idempotency_key=key).first()
+    if existing is not None:
+        _compare(existing, key, expected)
+        raise Replay(existing)
+
+
+def _compare(existing: LedgerEntry, key: str, expected: dict[str, Any]) -> None:
+    differing = [
+        name
+        for name, value in expected.items()
+        if value is not None and getattr(existing, name) != value
+    ]
+    if differing:
+        raise IdempotencyKeyReused(
+            f"The idempotency key {key!r} was already used for another request "
+            f"({existing.get_kind_display()} {existing.points:+}, entry {existing.pk}); "
+            f"this one differs in {', '.join(differing)}."
+        )
+
+
+def fifo_lots(account: LoyaltyAccount) -> list[Lot]:
+    """The account's open lots in debit order."""
+    return list(Lot.objects.filter(account=account, remaining__gt=0).order_by(*FIFO))
+
+
+def take(lots: Iterable[Lot], amount: Decimal, *, balance: Decimal) -> list[tuple[Lot, Decimal]]:
+    """Consume ``amount`` from ``lots`` in the order given; refuse when they fall short."""
+    plan: list[tuple[Lot, Decimal]] = []
+    left = amount
+    for lot in lots:
+        if left <= 0:
+            break
+        portion = min(lot.remaining, left)
+        if portion > 0:
+            plan.append((lot, portion))
+            left -= portion
+    if left > 0:
+        raise InsufficientPoints(balance, amount)
+    return plan
+
+
+def post(
+    account: LoyaltyAccount,
+    kind: str,
+    points: Decimal,
+    cause: Cause,
+    *,
+    allocations: Sequence[tuple[Lot, Decimal]] = (),
+    opens: NewLot | None = None,
+    reverses: LedgerEntry | None = None,
+    merge: Any = None,
+    idempotency_key: str | None = None,
+    expected: dict[str, Any] | None = None,
+) -> LedgerEntry:
+    """Write one entry and everything it moves; the caller holds the account's lock."""
+    allocated = sum((portion for _lot, portion in allocations), ZERO)
+    if points != (opens.points if opens else ZERO) - allocated:
+        raise LedgerError(f"Entry of {points} does not match its lots (allocated {allocated}).")
+    entry = LedgerEntry(
+        company_id=account.company_id,
+        account=account,
+        kind=kind,
+        points=points,
+        occurred_at=cause.occurred_at,
+        sale=cause.sale,
+        staff_user=cause.staff_user,
+        api_key_label=cause.api_key_label,
+        task=cause.task,
+        reason=cause.reason,
+        explanation=cause.explanation,
+        reverses=reverses,
+        merge=merge,
+        idempotency_key=idempotency_key or None,
+    )
+    if idempotency_key:
+        # The unique constraint arbitrates a race between two requests with one key.
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            existing = LedgerEntry.objects.filter(
+                company_id=account.company_id, idempotency_key=idempotency_key
+            ).first()
+            if existing is None:
+                raise
+            _compare(existing, idempotency_key, expected or {})
+            raise Replay(existing) from None
+    else:
+        entry.save()
+    if allocations:
+        Allocation.objects.bulk_create(
+            Allocation(entry=entry, lot=lot, points=portion) for lot, portion in allocations
+        )
+        for lot, portion in allocations:
+            lot.remaining -= portion
+            Lot.objects.filter(pk=lot.pk).update(remaining=lot.remaining)
+    if opens is not None:
+        Lot.objects.create(
+            company_id=account.company_id,
+            account=account,
+            award=entry,
+            points=opens.points,
+            remaining=opens.points,
+            earned_at=opens.earned_at,
+            expires_at=opens.expires_at,
+            source_lot=opens.source_lot,
+        )
+    account.balance += points
+    changes: dict[str, Any] = {"balance": account.balance, "updated_at": timezone.now()}
+    if kind in ACTIVITY_KINDS and (
+        account.last_activity_at is None or cause.occurred_at > account.last_activity_at
+    ):
+        changes["last_activity_at"] = account.last_activity_at = cause.occurred_at
+    LoyaltyAccount.objects.filter(pk=account.pk).update(**changes)
+    return entry
+
+
+def move_on_hold(account: LoyaltyAccount, delta: Decimal) -> None:
+    """Change the points the account shows on hold (the CHECK refuses a negative total)."""
+    if delta:
+        account.on_hold += delta
+        LoyaltyAccount.objects.filter(pk=account.pk).update(
+            on_hold=account.on_hold, updated_at=timezone.now()
+        )
