@@ -73,7 +73,6 @@ def _dispatch_when_a_worker_starts(**kwargs: Any) -> None:
 def sync_credential(self: Task, credential_id: int, run_ids: list[int]) -> dict[str, Any]:
     """Run the queued runs of one credential, customers before sales."""
     from integrations.sync.runner import run_stream
-    from integrations.sync.scheduling import create_runs
 
     soft_limit = getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None) or 840
     # At least one batch always runs, so even a tiny budget makes progress.
@@ -82,7 +81,13 @@ def sync_credential(self: Task, credential_id: int, run_ids: list[int]) -> dict[
     runs = SyncRun.objects.filter(pk__in=run_ids, credential_id=credential_id).select_related(
         "credential"
     )
-    for run in sorted(runs, key=lambda r: (r.stream != "customers", r.pk)):
+    ordered = sorted(runs, key=lambda r: (r.stream != "customers", r.pk))
+    for index, run in enumerate(ordered):
+        if index and time.monotonic() > deadline:
+            # A stream started past the deadline would run into the hard limit: it waits
+            # for the next task.
+            _queue_the_rest(run.credential, None, ordered[index:])
+            break
         outcome = run_stream(run, deadline=deadline)
         # With DEBUG on (the embedded run), Django keeps every query's SQL, and a batch
         # upsert's SQL is large: drop it between runs.
@@ -93,14 +98,29 @@ def sync_credential(self: Task, credential_id: int, run_ids: list[int]) -> dict[
         if outcome.error is not None and outcome.error.stops_credential:
             break  # permanent: the card needs attention, nothing else will work
         if not outcome.complete:
-            with transaction.atomic():
-                create_runs(
-                    run.credential,
-                    trigger=Trigger.CONTINUATION,
-                    full=run.full,
-                    streams=[run.stream],
-                )
+            # The deadline or the soft time limit stopped it: start nothing more here.
+            _queue_the_rest(run.credential, run, ordered[index + 1 :])
+            break
     return statuses
+
+
+def _queue_the_rest(credential: Any, unfinished: SyncRun | None, waiting: list[SyncRun]) -> None:
+    """One task for what this one leaves: a continuation of the ``unfinished`` run, and
+    the ``waiting`` runs it did not start (still queued, as they are)."""
+    from integrations.sync.scheduling import create_runs
+
+    streams = [unfinished.stream] if unfinished is not None else []
+    streams += SyncRun.objects.filter(
+        pk__in=[run.pk for run in waiting], status=RunStatus.QUEUED
+    ).values_list("stream", flat=True)
+    if streams:
+        with transaction.atomic():
+            create_runs(
+                credential,
+                trigger=Trigger.CONTINUATION,
+                full=unfinished is not None and unfinished.full,
+                streams=streams,
+            )
 
 
 @shared_task(

@@ -91,6 +91,7 @@ __all__ = [
     "Unreachable",
     "map_records",
     "sandbox_base_urls",
+    "saved_offset",
 ]
 
 T = TypeVar("T")
@@ -139,6 +140,14 @@ def map_records(
                 kind=kind,
                 external_id=None if external_id is None else str(external_id),
             )
+
+
+def saved_offset(position: Mapping[str, Any] | None) -> int:
+    """The ``offset`` of a resumable read's saved position (0 when none or unreadable)."""
+    try:
+        return max(0, int((position or {}).get("offset") or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 class Provider(ABC):

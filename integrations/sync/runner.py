@@ -10,9 +10,11 @@
    to a slice's end in the transaction of that slice's last batch, never before: a crash
    at any point leaves the watermark at data that is committed, and the next run reads
    the rest again (unchanged records cost a hash comparison, not a write).
-4. Every batch also saves the stream's position (``RunContext.batch``), so a run past its
-   deadline, cut by the time limit or killed resumes after its last committed batch;
-   Cova's customers go through ``listing`` (only what changed, unless nightly).
+4. Every batch of a resumable stream (``Provider.resumable_streams``) also saves the
+   stream's position (``RunContext.batch``): its slice and the provider's place in it,
+   so a run past its deadline, cut by the time limit or killed resumes after its last
+   committed batch, inside the slice (``_resumed``); Cova's customers go through
+   ``listing`` (only what changed, unless nightly).
 5. A permanent provider error fails the run and puts the card in "needs attention"; a
    transient one puts the run back in the queue for the task to retry with backoff.
 """
@@ -137,21 +139,46 @@ def _iterate(
     return provider.iter_sales(since, until, locations)
 
 
+@dataclass(slots=True)
+class _Read:
+    """What a resumable read covers: its slices, where in the first one it starts, and
+    whether it began at the beginning of the history (saved, so a resumed read stays so)."""
+
+    slices: list[tuple[datetime | None, datetime]]
+    at: dict[str, Any]
+    from_start: bool
+
+
 def _resumed(
-    cursor: SyncCursor, slices: list[tuple[datetime | None, datetime]]
-) -> tuple[list[tuple[datetime | None, datetime]], dict[str, Any]]:
-    """The slices with the first one ending where the saved read's slice ends, and where
-    in it to start, when the cursor holds a read of that same slice; else as they are."""
+    stream: str, cursor: SyncCursor, slices: list[tuple[datetime | None, datetime]], full: bool
+) -> _Read:
+    """This run's read: the one the cursor holds in progress, resumed, or a new one.
+
+    A saved read goes on from its position in its slice, then over this run's slices that
+    end after that slice. Everything before the saved slice's start was committed by the
+    run that saved it (its window started there, or its watermark moved there), so nothing
+    is skipped; the window's start is not compared, since it moves with every run (the
+    lookback before the watermark, or "730 days ago" on a first sync). Only a read from
+    the beginning (``full``: nightly, or a first sync) that finds a partial incremental
+    read starts over. The customers stream is a single slice ending where the watermark
+    lands, so it ends with the saved read (the next run reads from there).
+    """
     saved = cursor.position or {}
     until = parse_datetime(str(saved.get("slice_until") or ""))
-    since = saved.get("slice_since")
-    first_since = slices[0][0]
-    if until is None or since != (first_since.isoformat() if first_since else None):
-        return slices, {}
+    since_text = saved.get("slice_since")
+    since = parse_datetime(str(since_text)) if since_text else None
+    unreadable = until is None or "at" not in saved or bool(since_text and since is None)
+    if unreadable or (full and not saved.get("from_start")):
+        return _Read(slices, {}, full)
+    assert until is not None
+    at = dict(saved.get("at") or {})
+    from_start = bool(saved.get("from_start"))
+    if stream == Stream.CUSTOMERS:
+        return _Read([(since, until)], at, from_start)
     rest = [(start, end) for start, end in slices if end > until]
     if rest:
         rest[0] = (until, rest[0][1])
-    return [(first_since, until), *rest], dict(saved.get("at") or {})
+    return _Read([(since, until), *rest], at, from_start)
 
 
 def _sales_locations(provider: Provider, policy: SyncPolicy) -> list[str] | None:
@@ -362,8 +389,10 @@ def _read_slices(
     resumable = run.stream in getattr(provider, "resumable_streams", frozenset())
     slices = _slices(run.stream, window, ctx.started)
     at: dict[str, Any] = {}
+    from_start = window.since is None
     if resumable:
-        slices, at = _resumed(cursor, slices)
+        read = _resumed(run.stream, cursor, slices, full=from_start)
+        slices, at, from_start = read.slices, read.at, read.from_start
     run.window_since, run.window_until = slices[0][0], slices[-1][1]
     SyncRun.objects.filter(pk=run.pk).update(
         window_since=run.window_since, window_until=run.window_until
@@ -395,6 +424,7 @@ def _read_slices(
                 saved = {
                     "slice_since": since.isoformat() if since else None,
                     "slice_until": until.isoformat(),
+                    "from_start": from_start,
                     "at": position or {},
                 }
             with ctx.batch(saved) as now:

@@ -204,11 +204,15 @@ def clover_register_data(mock: responses.RequestsMock) -> None:
             load_payload("clover", f"customers_page_{number}"),
             offset=offset,
         )
+    # Orders page from the last modifiedTime read, skipping the orders read at that time:
+    # page 1 ends on one order at its time, page 2 on two orders sharing one.
+    for number, skip in ((1, "0"), (2, "1"), (3, "2")):
         _page(
             mock,
             f"{CLOVER_API}/orders",
             load_payload("clover", f"orders_page_{number}"),
-            offset=offset,
+            offset=skip,
+            orderBy="modifiedTime ASC",
         )
 
 

@@ -26,6 +26,7 @@ from integrations.providers.clover.limiter import Limiter, TokenBucket, limiter_
 from integrations.providers.clover.mapping import sale_from
 from integrations.providers.clover.provider import CloverProvider
 from integrations.providers.unauthorized import UNAUTHORIZED_RETRY_WAIT
+from integrations.providers.values import Checkpoint, Sale
 
 MERCHANT = CLOVER_CREDENTIALS["merchant_id"]
 API = f"https://api.clover.com/v3/merchants/{MERCHANT}"
@@ -73,6 +74,7 @@ def test_orders_are_filtered_by_modified_time_in_ms_and_expanded(
         ("expand", "lineItems,payments,customers,discounts"),
         ("filter", "modifiedTime>=1714521600000"),
         ("filter", "modifiedTime<=1714608000000"),
+        ("orderBy", "modifiedTime ASC"),
         ("limit", "1000"),
         ("offset", "0"),
     ]
@@ -272,3 +274,81 @@ def test_the_bucket_refills_over_time(clock: FakeClock, sleeps: SleepRecorder) -
         bucket.take()
 
     assert sleeps.calls == []
+
+
+def _orders(*times: int) -> dict:
+    order = load_payload("clover", "orders_page_1")["elements"][0]
+    return {
+        "elements": [
+            {**order, "id": f"ORDER{number:08d}", "modifiedTime": moment}
+            for number, moment in enumerate(times)
+        ]
+    }
+
+
+def test_orders_page_from_the_last_change_read_and_checkpoint_each_page(
+    clover: CloverProvider, mocked: responses.RequestsMock
+) -> None:
+    # given two full pages of two orders, the second ending on two orders changed at once
+    clover.page_size = 2
+    mocked.add(responses.GET, f"{API}/orders", json=_orders(1714521600100, 1714521600200))
+    mocked.add(responses.GET, f"{API}/orders", json=_orders(1714521600300, 1714521600300))
+    mocked.add(responses.GET, f"{API}/orders", json=_orders())
+    since = datetime(2024, 5, 1, tzinfo=UTC)
+
+    # when they are read as a resumable read
+    items = list(clover.iter_sales(since, datetime(2024, 5, 2, tzinfo=UTC), position={}))
+
+    # then each page is asked from the last modifiedTime read, past the orders read at it
+    asked = [
+        (next(v for k, v in query(call) if k == "filter"), dict(query(call))["offset"])
+        for call in mocked.calls
+    ]
+    assert asked == [
+        ("modifiedTime>=1714521600000", "0"),
+        ("modifiedTime>=1714521600200", "1"),
+        ("modifiedTime>=1714521600300", "2"),
+    ]
+    assert all(dict(query(call))["orderBy"] == "modifiedTime ASC" for call in mocked.calls)
+    # and a checkpoint after each page says where the next one starts
+    checkpoints = [item.position for item in items if isinstance(item, Checkpoint)]
+    assert checkpoints == [
+        {"since_ms": 1714521600200, "skip": 1},
+        {"since_ms": 1714521600300, "skip": 2},
+        {"since_ms": 1714521600300, "skip": 2},
+    ]
+    assert len([item for item in items if isinstance(item, Sale)]) == 4
+
+
+def test_a_resumed_orders_read_starts_at_its_saved_position(
+    clover: CloverProvider, mocked: responses.RequestsMock
+) -> None:
+    # given a read saved after the orders changed at ...300 (two of them)
+    mocked.add(responses.GET, f"{API}/orders", json=_orders(1714521600300, 1714521600400))
+    saved = {"since_ms": 1714521600300, "skip": 2}
+
+    # when it resumes
+    items = list(
+        clover.iter_sales(
+            datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 2, tzinfo=UTC), position=saved
+        )
+    )
+
+    # then it asked from there, not from the window's start
+    assert ("filter", "modifiedTime>=1714521600300") in query(mocked.calls[0])
+    assert ("offset", "2") in query(mocked.calls[0])
+    assert len(mocked.calls) == 1
+    assert items[-1] == Checkpoint({"since_ms": 1714521600400, "skip": 1})
+
+
+def test_a_resumed_customers_read_starts_at_its_saved_offset(
+    clover: CloverProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/customers", json=load_payload("clover", "customers_page_1"))
+
+    items = list(clover.iter_customers(position={"offset": 3000}))
+
+    assert ("offset", "3000") in query(mocked.calls[0])
+    assert len(mocked.calls) == 1
+    read = len(load_payload("clover", "customers_page_1")["elements"])
+    assert items[-1] == Checkpoint({"offset": 3000 + read})

@@ -23,6 +23,7 @@ from integrations.providers.posabit.client import ENHANCED_ACCESS_HINT
 from integrations.providers.posabit.mapping import sale_from
 from integrations.providers.posabit.provider import PosabitProvider
 from integrations.providers.unauthorized import UNAUTHORIZED_RETRY_WAIT
+from integrations.providers.values import Checkpoint
 
 API = "https://app.posabit.com/api/v3"
 
@@ -209,3 +210,67 @@ def test_sales_money_is_cents_converted() -> None:
     )
     assert sale.lines[0].unit_price == Decimal("20.00")
     assert sale.occurred_at.isoformat() == "2024-05-30T18:22:10+00:00"
+
+
+def test_a_resumable_sales_read_checkpoints_the_records_read_after_each_page(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    # given two pages of two sales
+    posabit.page_size = 2
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+    for number in (1, 2):
+        mocked.add(
+            responses.GET,
+            f"{API}/venue/sales_histories",
+            json=load_payload("posabit", f"sales_page_{number}"),
+            match=[matchers.query_param_matcher({"page": str(number)}, strict_match=False)],
+        )
+
+    # when they are read as a resumable read
+    items = list(posabit.iter_sales(None, position={}))
+
+    # then a checkpoint follows each page with the records read so far
+    checkpoints = [item.position for item in items if isinstance(item, Checkpoint)]
+    assert checkpoints == [{"offset": 2}, {"offset": 4}]
+    assert len([item for item in items if not isinstance(item, Checkpoint)]) == 4
+
+
+def test_a_resumed_sales_read_starts_at_the_page_of_its_saved_offset(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    # given a read saved after 3 sales, at 2 a page
+    posabit.page_size = 2
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+    page_2 = load_payload("posabit", "sales_page_2")
+    mocked.add(
+        responses.GET,
+        f"{API}/venue/sales_histories",
+        json=page_2,
+        match=[matchers.query_param_matcher({"page": "2", "per_page": "2"}, strict_match=False)],
+    )
+
+    # when it resumes
+    items = list(posabit.iter_sales(None, position={"offset": 3}))
+
+    # then it asked the second page only and skipped its first sale (already read)
+    assert len(mocked.calls) == 2  # the venue, then that page
+    sales = [item for item in items if not isinstance(item, Checkpoint)]
+    assert [sale.external_id for sale in sales] == [str(page_2["sales_histories"][1]["id"])]  # type: ignore[union-attr]
+    assert items[-1] == Checkpoint({"offset": 4})
+
+
+def test_a_resumed_customers_read_starts_at_the_page_of_its_saved_offset(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    mocked.add(responses.GET, f"{API}/info", json=load_payload("posabit", "info"))
+    mocked.add(
+        responses.GET,
+        f"{API}/venue/customers",
+        json={"code": 1, "current_page": 31, "total_pages": 31, "customers": []},
+        match=[matchers.query_param_matcher({"page": "31"}, strict_match=False)],
+    )
+
+    items = list(posabit.iter_customers(position={"offset": 3000}))
+
+    assert len(mocked.calls) == 2
+    assert items == [Checkpoint({"offset": 3000})]

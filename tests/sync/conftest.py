@@ -10,6 +10,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from integrations.providers.clover import limiter as clover_limiter
 from integrations.providers.cova.auth import clear_token_cache
 from integrations.sandbox import faults, server
+from integrations.sync import scheduling
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +33,11 @@ def sandbox_origin(monkeypatch, settings) -> Iterator[str]:
     with server.running_sandbox() as origin:
         settings.POS_SANDBOX_ORIGIN = origin
         yield origin
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[tuple[int, list[int]]]:  # type: ignore[no-untyped-def]
+    """Continuations the task queues, run by the test instead of a worker."""
+    calls: list[tuple[int, list[int]]] = []
+    monkeypatch.setattr(scheduling, "_enqueue", lambda cid, ids: calls.append((cid, ids)))
+    return calls

@@ -15,7 +15,7 @@ from integrations.providers.cova.provider import CovaProvider
 from integrations.sandbox.options import account_for
 from integrations.sandbox.sales import sales_timeline
 from integrations.sandbox.timeline import to_datetime
-from integrations.sync import lease, scheduling
+from integrations.sync import lease
 from integrations.sync.choices import RunStatus, Stream, Trigger
 from integrations.sync.runner import STALLED_MESSAGE, run_stream
 from integrations.tasks import sync_credential
@@ -30,14 +30,6 @@ CUSTOMERS = 5_000
 
 class WorkerKilled(BaseException):
     """Stands in for SIGKILL: not an Exception, so nothing in the engine handles it."""
-
-
-@pytest.fixture
-def queued(monkeypatch):  # type: ignore[no-untyped-def]
-    """Continuations the task queues, run by the test instead of a worker."""
-    calls: list[tuple[int, list[int]]] = []
-    monkeypatch.setattr(scheduling, "_enqueue", lambda cid, ids: calls.append((cid, ids)))
-    return calls
 
 
 @pytest.fixture

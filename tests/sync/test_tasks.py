@@ -230,3 +230,58 @@ def test_a_persona_added_by_staff_is_queued_for_the_pos_after_commit(
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert pushed == [Persona.objects.get(first_name="Quinn").pk]
+
+
+def test_a_soft_time_limit_hit_does_not_start_the_next_stream(
+    provider, no_enqueue, django_capture_on_commit_callbacks
+):
+    # given a POS so slow that the soft time limit strikes during the customers stream
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    credential = SandboxCredentialFactory()
+    provider.fail_after_pages, provider.error = 1, SoftTimeLimitExceeded()
+    customers_run, sales_run = _runs(credential)
+
+    # when the task runs both streams
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_credential.apply(args=(credential.pk, [customers_run.pk, sales_run.pk]))
+
+    # then the sales stream was not started beyond the soft limit
+    sales_run.refresh_from_db()
+    assert (sales_run.status, sales_run.attempts, sales_run.started_at) == (
+        RunStatus.QUEUED,
+        0,
+        None,
+    )
+    assert [kind for kind, _args in provider.calls] == ["customers"]
+    assert not Sale.objects.exists()
+    # and one task was queued: the customers continuation, then the waiting sales run
+    continuation = SyncRun.objects.exclude(pk__in=[customers_run.pk, sales_run.pk]).get()
+    assert (continuation.stream, continuation.trigger) == (Stream.CUSTOMERS, Trigger.CONTINUATION)
+    assert no_enqueue == [(credential.pk, [continuation.pk, sales_run.pk])]
+
+
+def test_a_stream_that_ends_past_the_deadline_leaves_the_next_one_to_a_new_task(
+    provider, no_enqueue, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a deadline that has passed by the time the customers stream ends
+    from integrations import tasks
+
+    monkeypatch.setattr(tasks, "SLICE_ALLOWANCE_SECONDS", 10**6)  # the deadline is now
+    credential = SandboxCredentialFactory()
+    customers_run, sales_run = _runs(credential)
+
+    # when the task runs both streams
+    with django_capture_on_commit_callbacks(execute=True):
+        task = sync_credential.apply(args=(credential.pk, [customers_run.pk, sales_run.pk]))
+    result = task.get()
+
+    # then customers completed, and sales waits, untouched, for the task it was queued in
+    assert result == {"customers": RunStatus.OK}
+    customers_run.refresh_from_db()
+    sales_run.refresh_from_db()
+    assert customers_run.status == RunStatus.OK and "continues" not in customers_run.details
+    assert (sales_run.status, sales_run.attempts) == (RunStatus.QUEUED, 0)
+    assert "sales" not in [kind for kind, _args in provider.calls]
+    assert SyncRun.objects.count() == 2
+    assert no_enqueue == [(credential.pk, [sales_run.pk])]

@@ -33,6 +33,9 @@ UNIT_QTY_SCALE = 1000
 # Tax is the sum of the payments' ``taxAmount`` [I]; the tender's ``label`` names the
 # payment method [I].
 # Orders still ``open`` are carts, not sales: skipped [I].
+# Orders are listed oldest change first with ``orderBy=modifiedTime ASC`` (the "Sort
+# collections" page shows it on items [C]; that orders sort the same way is [I]), so a
+# read resumes from the last ``modifiedTime`` it read (``client.TimePosition``).
 SKIPPED_ORDER_STATES = frozenset({"open"})
 # Fulfilment from the order type's label when it says so [I]; else in store.
 DELIVERY_WORDS: tuple[str, ...] = ("delivery",)

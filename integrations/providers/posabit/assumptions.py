@@ -50,4 +50,7 @@ DELIVERY_WORDS: tuple[str, ...] = ("delivery",)
 ORDER_TYPE_FULFILLMENT = {"in_store": "in_store", "pickup": "pickup", "delivery": "delivery"}
 PICKUP_WORDS: tuple[str, ...] = ("pickup", "online", "order_ahead")
 
+# Pages keep their order between requests (a resumed read asks the page that holds the
+# next record by count) [I]; the order itself is not documented.
+
 # No rate limit is documented [C]; a "~300k/mo" budget is mentioned in code only.

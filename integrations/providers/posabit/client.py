@@ -117,18 +117,27 @@ class PosabitClient:
         self, path: str, params: Mapping[str, Any], per_page: int, key: str
     ) -> Iterator[list[Any]]:
         """Pages of the ``{total_pages, current_page, <key>: [...]}`` envelope, lazily."""
-        page = 1
+        for items, _next_offset in self.pages_from(path, params, per_page, key):
+            yield items
+
+    def pages_from(
+        self, path: str, params: Mapping[str, Any], per_page: int, key: str, offset: int = 0
+    ) -> Iterator[tuple[list[Any], int]]:
+        """Pages from the record at ``offset`` (the page holding it, without the records
+        before it), each with the offset of the record after it."""
+        page, drop = offset // per_page + 1, offset % per_page
         while True:
             body = self.call("GET", path, params={**params, "page": page, "per_page": per_page})
             if not isinstance(body, Mapping) or not isinstance(body.get(key, []), list):
                 raise MalformedResponse(f"no {key} list in the page", method="GET", path=path)
             items = list(body.get(key) or [])
-            yield items
             try:
                 total_pages = int(body.get("total_pages") or 0)
                 current = int(body.get("current_page") or page)
             except (TypeError, ValueError):
                 raise MalformedResponse("bad paging numbers", method="GET", path=path) from None
+            yield items[drop:], (current - 1) * per_page + len(items)
+            drop = 0
             if not items or current >= total_pages:
                 return
             page = current + 1

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from aiq.http import HttpClient
-from integrations.providers.base import CredentialField, Provider, map_records
+from integrations.providers.base import CredentialField, Provider, map_records, saved_offset
 from integrations.providers.convert import digits
 from integrations.providers.convert import email as clean_email
 from integrations.providers.errors import (
@@ -32,7 +32,7 @@ from integrations.providers.posabit.mapping import (
     sale_from,
     venue_from,
 )
-from integrations.providers.values import Customer, CustomerDraft, Location, Sale
+from integrations.providers.values import Checkpoint, Customer, CustomerDraft, Location, Sale
 
 
 def _customer_id(raw: Any) -> Any:
@@ -61,6 +61,7 @@ class PosabitProvider(Provider):
     )
     DEFAULT_BASE_URLS: ClassVar[Mapping[str, str]] = {"api": "https://app.posabit.com"}
     PATH_PREFIXES: ClassVar[Mapping[str, tuple[str, ...]]] = {"api": ("/api/",)}
+    resumable_streams = frozenset({"customers", "sales"})
 
     def __init__(
         self,
@@ -107,32 +108,55 @@ class PosabitProvider(Provider):
         """The one venue this key reaches."""
         yield from map_records([self._venue_info()], location_from, "location")
 
-    def iter_customers(self, since: datetime | None = None) -> Iterator[Customer | MalformedRecord]:
-        """Customers updated after ``since`` (all when None), 100 a page."""
+    def iter_customers(
+        self, since: datetime | None = None, position: Mapping[str, Any] | None = None
+    ) -> Iterator[Customer | MalformedRecord | Checkpoint]:
+        """Customers updated after ``since`` (all when None), 100 a page.
+
+        Resumable: given a ``position`` (``{}`` to start at the first page), a
+        ``Checkpoint`` follows each page (``{"offset": n}``, the records read), and a
+        position from one starts at the page holding that record.
+        """
         params = self._date_range()
         if since is not None:
             params["q[updated_at_gt]"] = _iso(since)
         mapper = partial(customer_from, location_key=self._location_key())
-        for page in self.client.pages(CUSTOMERS_PATH, params, self.page_size, "customers"):
+        pages = self.client.pages_from(
+            CUSTOMERS_PATH, params, self.page_size, "customers", saved_offset(position)
+        )
+        for page, offset in pages:
             yield from map_records(page, mapper, "customer", _customer_id)
+            if position is not None:
+                yield Checkpoint({"offset": offset})
 
     def iter_sales(
         self,
         since: datetime | None,
         until: datetime | None = None,
         location_keys: Iterable[str] | None = None,
-    ) -> Iterator[Sale | MalformedRecord]:
-        """Sales histories updated in the window, for this venue if it is asked for."""
+        position: Mapping[str, Any] | None = None,
+    ) -> Iterator[Sale | MalformedRecord | Checkpoint]:
+        """Sales histories updated in the window, for this venue if it is asked for.
+
+        Resumable like ``iter_customers`` (``{"offset": n}`` within the window).
+        """
         location_key = self._location_key()
         if location_keys is not None and location_key not in {str(k) for k in location_keys}:
             return
         start, end = self.sales_window(since, until)
         params = {"q[updated_at_gt]": _iso(start), "q[updated_at_lt]": _iso(end)}
         mapper = partial(sale_from, location_key=location_key)
-        for page in self.client.pages(
-            assumptions.SALES_PATH, params, self.page_size, assumptions.SALES_KEY
-        ):
+        pages = self.client.pages_from(
+            assumptions.SALES_PATH,
+            params,
+            self.page_size,
+            assumptions.SALES_KEY,
+            saved_offset(position),
+        )
+        for page, offset in pages:
             yield from map_records(page, mapper, "sale", lambda raw: raw.get("id"))
+            if position is not None:
+                yield Checkpoint({"offset": offset})
 
     def find_customers(self, phone: str | None = None, email: str | None = None) -> list[Customer]:
         """Ransack-filtered lookups by phone digits and by email, merged by id."""
