@@ -172,3 +172,14 @@ def test_a_synced_demo_has_favorite_stores_everywhere_and_a_recorded_merge(sandb
     # and seeding the synced demo again adds no card history
     seed_demo()
     assert IntegrationEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_seed_writes_no_card_history_in_a_persons_name():
+    # When the demo is seeded from scratch
+    seed_demo()
+
+    # Then its cards' history says AIQ set them up, not the owner who never clicked
+    events = IntegrationEvent.objects.all()
+    assert events.filter(action="connected").count() == len(PROVIDERS)
+    assert not events.filter(actor__isnull=False).exists()
