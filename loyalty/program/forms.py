@@ -17,7 +17,7 @@ from aiq.personas.normalize import normalize_phone
 from loyalty.program.choices import ExpirationMode, Rounding
 from loyalty.program.models import LoyaltyProgram
 from loyalty.program.points import say_date, say_points
-from loyalty.program.services import blocklist_of
+from loyalty.program.services import SETTINGS_FIELDS, blocklist_of
 
 HUNDRED = Decimal("100")
 _SEPARATORS = re.compile(r"[\n,;]+")
@@ -110,11 +110,16 @@ class LoyaltyProgramForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         program = self.instance
-        self.fields["points_per_hundred"].initial = _plain(program.points_per_dollar * HUNDRED)
-        self.fields["points_per_dollar"].initial = _plain(program.points_per_dollar)
-        self.initial["points_per_dollar"] = _plain(program.points_per_dollar)
-        self.fields["exclude_tax"].initial = program.no_tax_accrual_from is not None
-        self.fields["blocklist"].initial = "\n".join(blocklist_of(program))
+        initial = {
+            "points_per_hundred": _plain(program.points_per_dollar * HUNDRED),
+            "points_per_dollar": _plain(program.points_per_dollar),
+            "exclude_tax": program.no_tax_accrual_from is not None,
+            "blocklist": "\n".join(blocklist_of(program)),
+        }
+        # A read-only view (a marketer) has no fields to fill in.
+        for name, value in initial.items():
+            if name in self.fields:
+                self.initial[name] = value
         for name, text in HELP.items():
             if name in self.fields:
                 self.fields[name].help_text = text
@@ -219,7 +224,9 @@ class LoyaltyProgramForm(forms.ModelForm):
 
     def settings_values(self) -> dict[str, Any]:
         """The cleaned values as ``services.save_settings`` takes them."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {
+            name: self.cleaned_data[name] for name in SETTINGS_FIELDS if name in self.cleaned_data
+        }
 
 
 def _plain(value: Decimal) -> Decimal:
