@@ -52,7 +52,7 @@ class LoyaltyProgramAdmin(TenantAdmin):
         ("Visits", {"fields": ["points_per_visit", "max_visits_per_day"]}),
         (
             "Earning",
-            {"fields": ["accrual_start_date", "exclude_tax", "no_tax_accrual_from"]},
+            {"fields": ["accrual_start_date", ("exclude_tax", "no_tax_accrual_from")]},
         ),
         (
             "Points expiration",
@@ -217,6 +217,12 @@ class LoyaltyProgramAdmin(TenantAdmin):
                 "program": obj,
                 "history_rows": history_rows(obj) if obj is not None else [],
                 "members": members_count(company) if company is not None else 0,
+                "rate": (
+                    f"{say_points(obj.points_per_dollar)} per $1 \u00b7 "
+                    f"{say_points(obj.points_per_hundred_dollars)} per $100"
+                    if obj is not None
+                    else ""
+                ),
                 "expiry_in_force_since": (
                     say_date(obj.expiration_rules_from)
                     if obj is not None and obj.expiration_rules_from

@@ -103,8 +103,8 @@ class LoyaltyProgramForm(forms.ModelForm):
             "no_tax_accrual_from": "Starting on",
         }
         widgets = {
-            "rounding": forms.RadioSelect,
-            "expiration_mode": forms.RadioSelect,
+            "rounding": forms.RadioSelect(attrs={"class": "radiolist"}),
+            "expiration_mode": forms.RadioSelect(attrs={"class": "radiolist"}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +113,7 @@ class LoyaltyProgramForm(forms.ModelForm):
         initial = {
             "points_per_hundred": _plain(program.points_per_dollar * HUNDRED),
             "points_per_dollar": _plain(program.points_per_dollar),
+            "points_per_visit": _plain(program.points_per_visit),
             "exclude_tax": program.no_tax_accrual_from is not None,
             "blocklist": "\n".join(blocklist_of(program)),
         }

@@ -4,8 +4,7 @@ spend, staff-only, loyalty on and the shopper a member."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,7 +19,7 @@ from tests.loyalty.factories import DiscountFactory, DiscountUseFactory, Loyalty
 
 pytestmark = pytest.mark.django_db
 # 2026-05-04 20:00 in Seattle (PDT) is already May 5 in UTC.
-AT = datetime(2026, 5, 5, 3, 0, tzinfo=dt_timezone.utc)
+AT = datetime(2026, 5, 5, 3, 0, tzinfo=UTC)
 PLENTY = Decimal("10000")
 
 
