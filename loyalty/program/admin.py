@@ -86,11 +86,20 @@ class LoyaltyProgramAdmin(TenantAdmin):
         return ", ".join(format_phone_for_display(p) for p in blocklist_of(obj)) or "\u2014"
 
     # One program per company, created by its first save and never deleted.
+    # (No query here: every admin page asks every admin for its permissions.)
     def has_add_permission(self, request: HttpRequest) -> bool:
-        company = getattr(request, "company", None)
-        if company is None or program_for(company) is not None:
+        if getattr(request, "company", None) is None:
             return False
         return super().has_add_permission(request)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        program = program_for(getattr(request, "company", None))
+        if program is not None:
+            # One program per company: its page, never a second one.
+            return HttpResponseRedirect(self._url("change", program.pk))
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -119,10 +119,9 @@ def save_settings(
     SETTINGS_FIELDS) and ``blocklist`` (E.164 numbers; None leaves it as it is), and
     record what changed. Nothing is recomputed: expiry changes apply from ``today``."""
     today = today or timezone.localdate()
-    program = LoyaltyProgram.objects.select_for_update().filter(company=company).first()
-    created = program is None
-    if program is None:
-        program = LoyaltyProgram(company=company)
+    # Two first saves at once: get_or_create lets one create and the other update.
+    program, created = LoyaltyProgram.objects.get_or_create(company=company)
+    program = LoyaltyProgram.objects.select_for_update().get(pk=program.pk)
     before = current_settings(program)
     for name, value in values.items():
         if name not in SETTINGS_FIELDS:

@@ -104,8 +104,12 @@ def test_the_list_goes_to_the_companys_program_once_it_exists(owner_a, company_a
     response = owner_a.get(LIST)
 
     assert response["Location"] == _change(program)
-    # and the add page is closed: one program per company
-    assert owner_a.get(ADD).status_code == 403
+    # and the add page leads there too: one program per company, never a second
+    assert owner_a.get(ADD)["Location"] == _change(program)
+    assert owner_a.post(ADD, _form(points_per_visit="9"))["Location"] == _change(program)
+    assert LoyaltyProgram.objects.filter(company=company_a).count() == 1
+    program.refresh_from_db()
+    assert program.points_per_visit == Decimal("0")
 
 
 def test_changing_points_per_1_alone_wins_over_the_unchanged_per_100(owner_a, company_a):
