@@ -85,7 +85,17 @@ SECTIONS: tuple[Section, ...] = (
                 ),
                 "Your account, its retail stores (and their store mappings) and its staff.",
             ),
-            Group("loyalty", "Loyalty", ()),
+            Group(
+                "loyalty",
+                "Loyalty",
+                (
+                    # "Loyalty" is the program page itself: Settings > Loyalty opens it.
+                    Entry("loyalty.loyaltyprogram", "Loyalty", superuser_label="Loyalty programs"),
+                    Entry("loyalty.discount", "Discounts"),
+                ),
+                "Points, visits, taxes, expiration and the blocklist; the discounts shoppers "
+                "redeem their points for.",
+            ),
             Group("api-tracking", "API & Tracking", ()),
         ),
     ),

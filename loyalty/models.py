@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
+from loyalty.program.models import BlockedPhone, LoyaltyProgram, LoyaltyProgramEvent
 
-__all__ = ["Allocation", "LedgerEntry", "Lot", "LoyaltyAccount"]
+__all__ = [
+    "Allocation",
+    "BlockedPhone",
+    "Discount",
+    "DiscountUse",
+    "LedgerEntry",
+    "Lot",
+    "LoyaltyAccount",
+    "LoyaltyProgram",
+    "LoyaltyProgramEvent",
+]

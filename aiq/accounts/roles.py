@@ -39,7 +39,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
             "saleline": ("view",),
         },
         "stores": {"retailstore": ("view",)},
-        "loyalty": None,
+        # A marketer designs the rewards but not the program's economics (points per
+        # dollar, expiration, blocklist): they read the program and manage discounts.
+        "loyalty": {
+            "loyaltyprogram": ("view",),
+            "discount": ("view", "add", "change"),
+        },
     },
     # A budtender works the counter: look a shopper up and sign one up. No settings,
     # no integrations, no stores configuration.

@@ -1,0 +1,4 @@
+"""Settings > Loyalty: the program page and its discounts (each package registers its own)."""
+
+from loyalty.discounts import admin as discounts_admin  # noqa: F401
+from loyalty.program import admin as program_admin  # noqa: F401

@@ -1,0 +1,176 @@
+"""Which discounts a shopper can redeem now, and why each other one is not available.
+
+One evaluation serves the POS wallet API (``redeemable_discounts``) and the budtenders'
+queue page (``discount_options``, every active discount with its reasons). Rules: loyalty
+is on and the shopper is a member; enough points; in date (the store's local date); at
+this store; not used up (single use) nor cooling down; the minimum spend when the cart is
+known; staff-only discounts only when staff redeem. Turned-off discounts are not listed.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from aiq.personas.models import Persona
+from loyalty.discounts.models import Discount, DiscountUse
+from loyalty.program.models import LoyaltyProgram
+from loyalty.program.points import say_date, say_money, say_points
+from stores.models import RetailStore
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountOption:
+    discount: Discount
+    reasons: tuple[str, ...]  # empty: the shopper can redeem it now
+
+    @property
+    def redeemable(self) -> bool:
+        return not self.reasons
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class _Usage:
+    count: int
+    last_used_at: datetime | None
+
+
+def discount_options(
+    persona: Persona,
+    *,
+    balance: Decimal,
+    store: RetailStore | None = None,
+    at: datetime | None = None,
+    staff: bool = False,
+    spend: Decimal | None = None,
+) -> list[DiscountOption]:
+    """Every active discount of the shopper's company, each with the reasons it cannot be
+    redeemed now (none when it can). ``store`` None: any store (the wallet, before the
+    shopper picks one); ``spend`` None: the cart is not known, no minimum is checked."""
+    at = at or timezone.now()
+    zone = _zone(store)
+    today = timezone.localtime(at, zone).date()
+    discounts = list(
+        Discount.objects.filter(company_id=persona.company_id, is_active=True).prefetch_related(
+            "stores"
+        )
+    )
+    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    blocked = _blocked(program, persona)
+    usage = _usage(persona, discounts)
+    options = []
+    for discount in discounts:
+        reasons = list(blocked)
+        if not blocked:
+            reasons += _reasons(
+                discount, usage.get(discount.pk), balance, store, at, zone, today, staff, spend
+            )
+        options.append(DiscountOption(discount, tuple(reasons)))
+    return options
+
+
+def redeemable_discounts(
+    persona: Persona,
+    *,
+    balance: Decimal,
+    store: RetailStore | None = None,
+    at: datetime | None = None,
+    staff: bool = False,
+    spend: Decimal | None = None,
+) -> list[Discount]:
+    """The discounts the shopper can redeem now (see ``discount_options``)."""
+    options = discount_options(
+        persona, balance=balance, store=store, at=at, staff=staff, spend=spend
+    )
+    return [option.discount for option in options if option.redeemable]
+
+
+def unavailable_discounts(
+    persona: Persona,
+    *,
+    balance: Decimal,
+    store: RetailStore | None = None,
+    at: datetime | None = None,
+    staff: bool = False,
+    spend: Decimal | None = None,
+) -> list[tuple[Discount, str]]:
+    """(discount, why not) for each active discount the shopper cannot redeem now."""
+    options = discount_options(
+        persona, balance=balance, store=store, at=at, staff=staff, spend=spend
+    )
+    return [(option.discount, option.reason) for option in options if not option.redeemable]
+
+
+def _blocked(program: LoyaltyProgram | None, persona: Persona) -> list[str]:
+    if program is None or not program.enabled:
+        return ["Loyalty is turned off"]
+    if persona.loyalty_enrolled_at is None:
+        return ["Not a loyalty member"]
+    return []
+
+
+def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:
+    if store is None or not store.time_zone:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(store.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _usage(persona: Persona, discounts: list[Discount]) -> dict[int, _Usage]:
+    rows = (
+        DiscountUse.objects.filter(persona=persona, discount__in=[d.pk for d in discounts])
+        .values("discount")
+        .annotate(count=Count("id"), last_used_at=Max("used_at"))
+    )
+    return {row["discount"]: _Usage(row["count"], row["last_used_at"]) for row in rows}
+
+
+def _reasons(
+    discount: Discount,
+    usage: _Usage | None,
+    balance: Decimal,
+    store: RetailStore | None,
+    at: datetime,
+    zone: zoneinfo.ZoneInfo | None,
+    today: date,
+    staff: bool,
+    spend: Decimal | None,
+) -> list[str]:
+    reasons = []
+    if discount.staff_only and not staff:
+        reasons.append("Staff-only: a staff member redeems it at the counter")
+    if discount.active_from and today < discount.active_from:
+        reasons.append(f"Starts {say_date(discount.active_from)}")
+    if discount.active_until and today > discount.active_until:
+        reasons.append(f"Ended {say_date(discount.active_until)}")
+    stores = list(discount.stores.all())
+    if store is not None and stores and store.pk not in {s.pk for s in stores}:
+        reasons.append("Not offered at " + store.name)
+    if balance < discount.points_cost:
+        reasons.append(
+            f"Needs {say_points(discount.points_cost)} points; has {say_points(balance)}"
+        )
+    if usage is not None and discount.single_use and usage.count:
+        reasons.append("Already used (single use per shopper)")
+    elif usage is not None and discount.cooldown_hours and usage.last_used_at:
+        again = usage.last_used_at + timedelta(hours=discount.cooldown_hours)
+        if at < again:
+            local = timezone.localtime(again, zone)
+            clock = f"{local:%I:%M %p}".lstrip("0")
+            reasons.append(f"Used recently: available again {say_date(local.date())} at {clock}")
+    if discount.minimum_spend and spend is not None and spend < discount.minimum_spend:
+        reasons.append(
+            f"Minimum spend {say_money(discount.minimum_spend)} (cart {say_money(spend)})"
+        )
+    return reasons
