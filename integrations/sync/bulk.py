@@ -73,6 +73,8 @@ class Written:
     unchanged: int = 0
     persona_ids: set[int] = field(default_factory=set)
     pos_keys: set[str] = field(default_factory=set)
+    # Sales created or changed in this batch (loyalty earns, or corrects, on exactly these).
+    sale_ids: set[int] = field(default_factory=set)
 
 
 def use_fast_path() -> bool:
@@ -162,6 +164,7 @@ def _write_portable(
     written.created = len(to_write) - written.updated
     written.persona_ids = {p for p in personas.values() if p is not None}
     written.pos_keys = {row[2] for row, _lines in to_write}
+    written.sale_ids = set(ids.values())
     return written
 
 
@@ -242,6 +245,7 @@ def _write_postgresql(
             if persona_id is not None:
                 written.persona_ids.add(persona_id)
             written.pos_keys.add(pos_key)
+            written.sale_ids.add(sale_id)
             line_rows.extend((sale_id, *line) for line in rows[external_id][1])
         written.updated = len(changed)
         if changed:

@@ -16,6 +16,7 @@ from integrations.sync.counts import Counts, Prepared
 from integrations.sync.hashing import content_hash
 from integrations.sync.lease import Window
 from integrations.sync.policy import SyncPolicy, region_code
+from loyalty import hooks as loyalty_hooks
 
 _CUSTOMER_FIELDS = Customer.__slots__
 
@@ -124,6 +125,9 @@ class CustomersWriter:
             counts.details["sales_linked"] += link_unlinked_sales(
                 self.company.pk, self.policy.provider, result.new_external_ids
             )
+        if result.persona_ids:
+            # New shoppers, changed ones and those whose earlier sales were just linked.
+            loyalty_hooks.personas_synced(self.company.pk, result.persona_ids, self.now)
         return counts
 
     def finish(self) -> Counts:

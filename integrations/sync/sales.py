@@ -18,6 +18,7 @@ from integrations.sync.counts import Counts, Prepared
 from integrations.sync.hashing import text_hash
 from integrations.sync.lease import Window
 from integrations.sync.policy import SyncPolicy
+from loyalty import hooks as loyalty_hooks
 from stores.models import StoreMapping
 
 # DecimalField(max_digits=12, decimal_places=2): anything this big is a broken record.
@@ -152,6 +153,8 @@ class SalesWriter:
         counts.unchanged = written.unchanged
         self.touched_personas |= written.persona_ids
         self._record_keys(written.pos_keys)
+        # In the batch's transaction: a sale and the points it earns land together.
+        loyalty_hooks.sales_written(self.company_id, written.sale_ids, self.now)
         return counts
 
     def _record_keys(self, keys: set[str]) -> None:
@@ -187,4 +190,5 @@ class SalesWriter:
             counts.details["favorite_stores_changed"] = recompute_favorite_stores(
                 self.touched_personas, self.now, company_id=self.company_id
             )
+            loyalty_hooks.personas_synced(self.company_id, self.touched_personas, self.now)
         return counts

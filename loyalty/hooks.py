@@ -1,0 +1,32 @@
+"""Where the POS syncs hand loyalty its work, and the only loyalty names they call.
+
+The sync engine (integrations/sync/) calls these; loyalty decides what they mean:
+- ``sales_written``: inside the transaction of a batch of sales, with the ids of the sales
+  created or changed in it, so a sale and the points it earns (or the correction of a
+  changed total) commit together or not at all;
+- ``personas_synced``: a customers batch (inside its transaction) or the end of a sales
+  run touched these personas (new shoppers, sales just linked to them): for enrollment by
+  card setting and for catch-up earning on sales that reached a persona after they were
+  written.
+
+Each step they run is idempotent per sale and per persona, so a retried or resumed sync
+never earns twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+
+def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> None:
+    """A batch of sales was written (call inside the batch's transaction)."""
+    if not sale_ids:
+        return
+
+
+def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime) -> None:
+    """A sync touched these personas (their rows are written, in this transaction or
+    an earlier one)."""
+    if not persona_ids:
+        return
