@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
-from aiq.accounts.tenancy import TenantAdmin
+from aiq.accounts.tenancy import ReadOnlyTenantAdmin, TenantAdmin
 from aiq.paginator import EstimatedCountPaginator
 from integrations.models import QuarantinedRecord, SyncRun
 from integrations.sync.choices import RunStatus, Trigger
@@ -42,7 +42,7 @@ class RunProblemFilter(admin.SimpleListFilter):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(TenantAdmin):
+class SyncRunAdmin(ReadOnlyTenantAdmin):
     """Every run of every stream: what it did and how it ended. Read-only."""
 
     list_display = [
@@ -118,15 +118,6 @@ class SyncRunAdmin(TenantAdmin):
         ),
         ("Error", {"fields": ["error_code", "error_message"]}),
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, run: SyncRun) -> str:

@@ -136,3 +136,17 @@ class TenantInline(admin.TabularInline):
         if formfield is not None and hasattr(formfield, "queryset"):
             formfield.queryset = scope_to_company(formfield.queryset, request)
         return formfield
+
+
+class ReadOnlyTenantAdmin(TenantAdmin):
+    """A record the product writes and staff only read (sales, sync runs): no add, change
+    or delete, whatever the role grants."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

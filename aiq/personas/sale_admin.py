@@ -3,13 +3,10 @@ the store's clock, payments in words."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 
-from aiq.accounts.tenancy import TenantAdmin
+from aiq.accounts.tenancy import ReadOnlyTenantAdmin
 from aiq.paginator import EstimatedCountPaginator
 from aiq.personas.card import money, payments_in_words, store_time
 from aiq.personas.models import Sale, SaleLine
@@ -47,7 +44,7 @@ class RefundFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sale)
-class SaleAdmin(TenantAdmin):
+class SaleAdmin(ReadOnlyTenantAdmin):
     """Sales synced from the POS; read-only (the POS is their source of truth)."""
 
     # Few, short columns: the list with its filters fits a 1366 px laptop screen.
@@ -138,12 +135,3 @@ class SaleAdmin(TenantAdmin):
     @admin.display(description="Payments")
     def payments_display(self, obj: Sale) -> str:
         return payments_in_words(obj.payments, obj.currency) or "-"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
