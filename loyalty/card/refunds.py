@@ -24,7 +24,7 @@ from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.errors import InsufficientPoints, NotReversible
 from loyalty.ledger.models import LedgerEntry
 from loyalty.ledger.reversals import reverse
-from loyalty.program.points import say_points
+from loyalty.program.points import say_money, say_points
 
 BY_RECEIPT = "receipt number"
 BY_TOTAL = "same total"
@@ -40,6 +40,10 @@ class RefundOffer:
     earned: Decimal  # what the original sale's earn entries gave
     removable: Decimal  # what is not reversed yet
     removed: list[LedgerEntry] = field(default_factory=list)
+
+    @property
+    def refund_amount(self) -> str:
+        return say_money(abs(self.refund.total))
 
     @property
     def offered(self) -> bool:

@@ -15,6 +15,7 @@ from loyalty.discounts.services import DiscountOption, discount_options
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.models import LedgerEntry, Lot, LoyaltyAccount
+from loyalty.ledger.postings import FIFO
 from loyalty.program.choices import ExpirationMode
 from loyalty.program.models import LoyaltyProgram
 from loyalty.program.points import say_date, say_points
@@ -62,7 +63,7 @@ def wallet_summary(
         lots = list(
             Lot.objects.filter(account=account, remaining__gt=0)
             .select_related("award")
-            .order_by("expires_at", "earned_at", "id")
+            .order_by(*FIFO)  # the order points are spent in: never-expiring last
         )
         # The persona's history includes accounts merged into it (kept as they were).
         entries = LedgerEntry.objects.filter(
