@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from loyalty.expiry_jobs.run import expire_points
 from loyalty.expiry_jobs.tasks import expire_points_task
@@ -165,3 +166,40 @@ def test_dry_run_prints_what_it_would_expire_and_writes_nothing(company_a):
     assert balance(persona) == D("0.00")
     assert expire_points_task() == f"{company_a.name}: 0 points from 0 accounts"
     assert verify().drifts == []
+
+
+def test_the_owner_ticks_gifted_points_expire_on_settings_loyalty(owner_a, company_a):
+    # Given a FIFO program whose gifts do not expire
+    settings = program(company_a, "fifo", days=90)
+    url = f"/admin/loyalty/loyaltyprogram/{settings.pk}/change/"
+    assert "Manual adjustments (gifted points) expire too" in owner_a.get(url).content.decode()
+
+    # When the owner ticks the box and saves
+    owner_a.post(
+        url,
+        {
+            "enabled": "on",
+            "points_per_dollar": "1",
+            "points_per_hundred": "100",
+            "rounding": "down",
+            "points_per_visit": "0",
+            "max_visits_per_day": "1",
+            "expiration_mode": "fifo",
+            "expiration_days": "90",
+            "gifted_points_expire": "on",
+        },
+    )
+
+    # Then it is saved as an expiry change, in force from today, and recorded
+    settings.refresh_from_db()
+    assert settings.gifted_points_expire is True
+    assert settings.expiration_rules_from == timezone.localdate()
+    assert settings.events.get().changes["gifted_points_expire"] == [False, True]
+
+
+def test_the_nightly_task_is_scheduled():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["loyalty-expire-points"]["task"] == (
+        expire_points_task.name
+    )
