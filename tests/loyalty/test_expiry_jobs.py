@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from loyalty.expiry_jobs.run import expire_points
@@ -203,3 +203,21 @@ def test_the_nightly_task_is_scheduled():
     assert settings.CELERY_BEAT_SCHEDULE["loyalty-expire-points"]["task"] == (
         expire_points_task.name
     )
+
+
+def test_the_command_runs_one_company_and_refuses_an_unknown_one(company_a, company_b):
+    # Given two companies with a lot past its date each
+    for company in (company_a, company_b):
+        program(company, "fifo")
+        earn(PersonaFactory(company=company), 4, expires_at=T0 + DAY)
+    out = StringIO()
+
+    # When only company A is expired
+    call_command("expire_points", "--company", company_a.uid, stdout=out)
+
+    # Then B keeps its points, and an unknown UID is refused, writing nothing
+    assert out.getvalue().startswith(f"{company_a.name} (first in, first out, 30 days): expired")
+    assert LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).get().company == company_a
+    with pytest.raises(CommandError, match=r"No company with UID nope\."):
+        call_command("expire_points", "--company", "nope", stdout=StringIO())
+    assert LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).count() == 1
