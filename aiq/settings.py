@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from aiq.addresses import sandbox_origin_for
@@ -234,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     # Claims due POS credentials (first sync after Connect, every card's interval, the
     # nightly reconciliation) and queues their syncs: integrations/sync/scheduling.py.
     "pos-sync-dispatcher": {"task": "integrations.dispatch_syncs", "schedule": 60.0},
+    # Nightly loyalty points expiry (loyalty/expiry_jobs; twin: manage.py expire_points).
+    "loyalty-expire-points": {
+        "task": "loyalty.expire_points",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

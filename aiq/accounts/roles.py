@@ -53,6 +53,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
     },
 }
 
+# Permissions that are no model's CRUD: staff who may change a shopper's points by hand
+# (the persona card's "Adjust points" and refunds' "Remove N points").
+EXTRA_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset({"loyalty.adjust_points"}),
+    Role.MANAGER: frozenset({"loyalty.adjust_points"}),
+}
+
 
 def permissions_for_role(role: str, models_by_app: dict[str, list[str]]) -> set[str]:
     """Expand a role's grants into "app_label.action_model" permission strings.
@@ -67,4 +74,5 @@ def permissions_for_role(role: str, models_by_app: dict[str, list[str]]) -> set[
             per_model = dict.fromkeys(models_by_app.get(app_label, []), ALL)
         for model_name, actions in per_model.items():
             perms.update(f"{app_label}.{action}_{model_name}" for action in actions)
+    perms.update(EXTRA_PERMISSIONS.get(role, ()))
     return perms

@@ -21,6 +21,8 @@ from aiq.personas.merging import MergeError, undo_merge
 from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge
 from aiq.personas.normalize import format_phone_for_display
 from aiq.personas.search import search_personas
+from loyalty.card import admin_views as loyalty_views
+from loyalty.card.context import loyalty_context
 
 RECENT_SALES = 10
 
@@ -120,6 +122,23 @@ class PersonaAdmin(TenantAdmin):
                 self.admin_site.admin_view(require_POST(self.undo_merge_view)),
                 name=f"{name}_undo_merge",
             ),
+            path(
+                "<path:object_id>/loyalty/adjust/",
+                self.admin_site.admin_view(require_POST(loyalty_views.adjust_points_view(self))),
+                name=f"{name}_adjust_points",
+            ),
+            path(
+                "<path:object_id>/loyalty/refunds/<int:refund_id>/remove-points/",
+                self.admin_site.admin_view(
+                    require_POST(loyalty_views.remove_refund_points_view(self))
+                ),
+                name=f"{name}_remove_refund_points",
+            ),
+            path(
+                "<path:object_id>/loyalty/history/",
+                self.admin_site.admin_view(loyalty_views.points_history_view(self)),
+                name=f"{name}_points_history",
+            ),
             *super().get_urls(),
         ]
 
@@ -147,6 +166,7 @@ class PersonaAdmin(TenantAdmin):
             "purchase_count": obj.sales.count(),
             "merges": list(PersonaMerge.objects.filter(survivor=obj)),
             "can_undo_merges": self.has_change_permission(request, obj),
+            "loyalty": loyalty_context(request, obj, self.admin_site.name),
         }
 
     def _conflict_html(self, conflict: ContactConflict) -> str:

@@ -75,15 +75,18 @@ def _expire_account(account_id: int, now: datetime, task: str) -> LedgerEntry | 
 
 
 def expire_legacy(
-    account: LoyaltyAccount, *, now: datetime, task: str = EXPIRE_TASK
+    account: LoyaltyAccount, *, now: datetime, task: str = EXPIRE_TASK, keep_gifted: bool = False
 ) -> LedgerEntry | None:
     """Expire the account's whole balance (legacy mode: N days without activity).
 
     The caller decides the account is inactive; returns None when there is nothing left.
+    ``keep_gifted``: lots opened by manual adjustments stay (the program's choice).
     """
     with transaction.atomic():
         account = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
         lots = fifo_lots(account)
+        if keep_gifted:
+            lots = [lot for lot in lots if not is_gifted(lot)]
         if not lots:
             return None
         portions = [(lot, lot.remaining) for lot in lots]
@@ -94,3 +97,10 @@ def expire_legacy(
         )
         cause = make_cause(now, task=task, explanation=explanation)
         return post(account, EntryKind.EXPIRE, -total, cause, allocations=portions)
+
+
+def is_gifted(lot: Lot) -> bool:
+    """Whether the lot holds points of a manual adjustment (followed through merges)."""
+    while lot.source_lot_id is not None:
+        lot = Lot.objects.select_related("award").get(pk=lot.source_lot_id)
+    return LedgerEntry.objects.filter(pk=lot.award_id, kind=EntryKind.ADJUST).exists()

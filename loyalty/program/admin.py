@@ -57,7 +57,7 @@ class LoyaltyProgramAdmin(TenantAdmin):
         (
             "Points expiration",
             {
-                "fields": ["expiration_mode", "expiration_days"],
+                "fields": ["expiration_mode", "expiration_days", "gifted_points_expire"],
                 "description": (
                     "A change to the expiration rules applies from the day it is made; "
                     "nothing earned before is recomputed. Points mirroring (an integration "

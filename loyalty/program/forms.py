@@ -95,6 +95,7 @@ class LoyaltyProgramForm(forms.ModelForm):
             "accrual_start_date",
             "expiration_mode",
             "expiration_days",
+            "gifted_points_expire",
             "budtender_can_see_queue",
             "hide_points_in_wallet",
         ]

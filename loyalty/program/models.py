@@ -67,6 +67,10 @@ class LoyaltyProgram(TenantModel):
     # The day the expiration rules in force were set: they apply from then on, and
     # nothing earned before is recomputed.
     expiration_rules_from = models.DateField(null=True, blank=True)
+    # Manual "gifted" adjustments keep their points unless the program says otherwise.
+    gifted_points_expire = models.BooleanField(
+        "Manual adjustments (gifted points) expire too", default=False
+    )
     budtender_can_see_queue = models.BooleanField(
         "Budtender can see waiting room queue", default=False
     )

@@ -32,11 +32,12 @@ SETTINGS_FIELDS = (
     "accrual_start_date",
     "expiration_mode",
     "expiration_days",
+    "gifted_points_expire",
     "budtender_can_see_queue",
     "hide_points_in_wallet",
 )
 BLOCKLIST = "blocklist"
-EXPIRY_FIELDS = ("expiration_mode", "expiration_days")
+EXPIRY_FIELDS = ("expiration_mode", "expiration_days", "gifted_points_expire")
 
 
 @dataclass(frozen=True, slots=True)
