@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
     # Claims due POS credentials (first sync after Connect, every card's interval, the
     # nightly reconciliation) and queues their syncs: integrations/sync/scheduling.py.
     "pos-sync-dispatcher": {"task": "integrations.dispatch_syncs", "schedule": 60.0},
+    # Every card's "Enroll Personas in loyalty program who purchased after": loyalty/enrollment.
+    "loyalty-enroll-purchased-after": {
+        "task": "loyalty.enroll_purchased_after",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loyalty.discounts.models import Discount, DiscountUse
+from loyalty.enrollment.models import Enrollment
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
 from loyalty.program.models import BlockedPhone, LoyaltyProgram, LoyaltyProgramEvent
 
@@ -11,6 +12,7 @@ __all__ = [
     "BlockedPhone",
     "Discount",
     "DiscountUse",
+    "Enrollment",
     "LedgerEntry",
     "Lot",
     "LoyaltyAccount",
