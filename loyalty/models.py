@@ -5,6 +5,7 @@ from __future__ import annotations
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.enrollment.models import Enrollment
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
+from loyalty.pos_balances.models import PosBalanceImport
 from loyalty.program.models import BlockedPhone, LoyaltyProgram, LoyaltyProgramEvent
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "LoyaltyAccount",
     "LoyaltyProgram",
     "LoyaltyProgramEvent",
+    "PosBalanceImport",
 ]
