@@ -3,6 +3,8 @@ the setting's removal), by staff, by the POS; and through persona merges."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -310,3 +312,19 @@ def test_the_date_is_the_start_of_the_day_in_the_site_time_zone(company_a, setti
     off.refresh_from_db()
     assert on.loyalty_enrolled_at is not None
     assert off.loyalty_enrolled_at is None
+
+
+
+def test_the_daily_task_is_scheduled_and_found_by_the_worker(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["loyalty-enroll-purchased-after"]
+    assert entry == {"task": "loyalty.enroll_purchased_after", "schedule": 86400.0}
+    # what a worker does at start, in a fresh process (this one imported the task already)
+    script = (
+        "import django; django.setup(); from aiq.celery import app; "
+        "app.loader.import_default_modules(); "
+        "print('loyalty.enroll_purchased_after' in app.tasks)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert found.stdout.strip().splitlines()[-1] == "True"
