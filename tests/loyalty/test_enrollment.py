@@ -314,7 +314,6 @@ def test_the_date_is_the_start_of_the_day_in_the_site_time_zone(company_a, setti
     assert off.loyalty_enrolled_at is None
 
 
-
 def test_the_daily_task_is_scheduled_and_found_by_the_worker(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["loyalty-enroll-purchased-after"]
     assert entry == {"task": "loyalty.enroll_purchased_after", "schedule": 86400.0}

@@ -312,7 +312,7 @@ def test_a_card_mirroring_since_before_fifo_stops_mirroring_under_fifo():
 
 
 def test_imported_points_expire_like_any_award_under_fifo():
-    credential, personas = card_with_shoppers("c1", loyalty_points_imported_on=TODAY)
+    credential, _ = card_with_shoppers("c1", loyalty_points_imported_on=TODAY)
     LoyaltyProgramFactory(
         company=credential.company, expiration_mode=ExpirationMode.FIFO, expiration_days=30
     )
