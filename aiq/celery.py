@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiq.settings")
 app = Celery("aiq")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Loyalty keeps its tasks beside the services they run (loyalty/<part>/tasks.py).
+app.autodiscover_tasks(["loyalty.enrollment"])
 
 if str(app.conf.broker_url).startswith("filesystem://"):
     # The embedded run (`make run`) is a developer's or a demo's machine, often a container

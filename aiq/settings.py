@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.expire_points",
         "schedule": crontab(minute=30, hour=8),
     },
+    # Every card's "Enroll Personas in loyalty program who purchased after": loyalty/enrollment.
+    "loyalty-enroll-purchased-after": {
+        "task": "loyalty.enroll_purchased_after",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

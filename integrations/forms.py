@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -29,6 +31,8 @@ from integrations.services.credentials import (
     clean_credential_values,
     credential_fields,
 )
+from loyalty.enrollment.by_setting import preview_count
+from loyalty.pos_balances.rules import mirror_refusal
 
 CONNECT = "_connect"  # name of the Connect button, which submits the settings form
 
@@ -104,6 +108,10 @@ class CardSettingsForm(forms.ModelForm):
         cleaned = super().clean()
         if CONNECT in self.data and not cleaned.get(ATTESTATION):
             self.add_error(ATTESTATION, ATTESTATION_REQUIRED)
+        if cleaned.get("mirror_loyalty_points") and not self.instance.mirror_loyalty_points:
+            refusal = mirror_refusal(self.instance.company_id)
+            if refusal:
+                self.add_error("mirror_loyalty_points", refusal)
         risky = self.risky_changes(cleaned)
         if risky and not cleaned.get("confirm_warnings"):
             self.needs_confirmation = True
@@ -137,6 +145,19 @@ class CardSettingsForm(forms.ModelForm):
             risky["use_last_backup"] = (
                 "This stops AIQ from reading new data from the POS: turn it on only when "
                 "switching POS systems."
+            )
+        enroll_after = cleaned.get("enroll_loyalty_after")
+        if (
+            "enroll_loyalty_after" in self.fields
+            and enroll_after
+            and enroll_after != self.instance.enroll_loyalty_after
+        ):
+            # The preview counts the very query saving runs (loyalty.enrollment).
+            count = preview_count(self.instance, enroll_after)
+            risky["enroll_loyalty_after"] = (
+                f"This will enroll {count:,} persona{pluralize(count)} who purchased at "
+                f"{self.instance.label} on or after {date_format(enroll_after)} in the "
+                "loyalty program."
             )
         return risky
 

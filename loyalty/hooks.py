@@ -18,11 +18,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from loyalty.enrollment.by_setting import enroll_for_company, enroll_for_sales
+
 
 def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> None:
     """A batch of sales was written (call inside the batch's transaction)."""
     if not sale_ids:
         return
+    # ENROLLMENT FIRST, earning after: a sale that qualifies its shopper under a card's
+    # "purchased after" setting must find them enrolled when earning runs on it.
+    enroll_for_sales(company_id, sale_ids)
 
 
 def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime) -> None:
@@ -30,3 +35,5 @@ def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime
     an earlier one)."""
     if not persona_ids:
         return
+    # ENROLLMENT FIRST, earning after (catch-up earning needs the membership).
+    enroll_for_company(company_id, persona_ids)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from loyalty.discounts.models import Discount, DiscountUse
+from loyalty.enrollment.models import Enrollment
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
+from loyalty.pos_balances.models import PosBalanceImport
 from loyalty.program.models import BlockedPhone, LoyaltyProgram, LoyaltyProgramEvent
 
 __all__ = [
@@ -11,9 +13,11 @@ __all__ = [
     "BlockedPhone",
     "Discount",
     "DiscountUse",
+    "Enrollment",
     "LedgerEntry",
     "Lot",
     "LoyaltyAccount",
     "LoyaltyProgram",
     "LoyaltyProgramEvent",
+    "PosBalanceImport",
 ]

@@ -281,6 +281,7 @@ def _set_up_demo_cards(company: Company) -> tuple[int, int]:
     owner = None
     with transaction.atomic():
         cards = _cards_to_set_up(company, owner)
+        _enroll_demo_buyers(cards, owner)
     if not cards:
         return 0, 0
     with running_sandbox() as origin:
@@ -291,6 +292,19 @@ def _set_up_demo_cards(company: Company) -> tuple[int, int]:
         for card, result in zip(cards, results, strict=True)
     )
     return sum(result.ok for result in results), mapped
+
+
+# Before any sale the Cova sandbox serves (its history is the last 90 days).
+DEMO_ENROLL_AFTER = date(2020, 1, 1)
+
+
+def _enroll_demo_buyers(cards: list[Integration], owner: object) -> None:
+    """The Cova card enrolls its shoppers with a sale in loyalty ("Enroll Personas in
+    loyalty program who purchased after"); its first sync applies it. Only cards being
+    set up now: an existing demo is left as it is."""
+    for card in cards:
+        if card.provider == "cova" and card.enroll_loyalty_after is None:
+            update_card_settings(card, {"enroll_loyalty_after": DEMO_ENROLL_AFTER}, actor=owner)
 
 
 def _map_to_stores(

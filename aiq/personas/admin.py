@@ -23,6 +23,7 @@ from aiq.personas.normalize import format_phone_for_display
 from aiq.personas.search import search_personas
 from loyalty.card import admin_views as loyalty_views
 from loyalty.card.context import loyalty_context
+from loyalty.enrollment.direct import enroll_by_staff, may_enroll
 
 RECENT_SALES = 10
 
@@ -139,6 +140,11 @@ class PersonaAdmin(TenantAdmin):
                 self.admin_site.admin_view(loyalty_views.points_history_view(self)),
                 name=f"{name}_points_history",
             ),
+            path(
+                "<path:object_id>/enroll-in-loyalty/",
+                self.admin_site.admin_view(require_POST(self.enroll_in_loyalty_view)),
+                name=f"{name}_enroll_in_loyalty",
+            ),
             *super().get_urls(),
         ]
 
@@ -167,6 +173,7 @@ class PersonaAdmin(TenantAdmin):
             "merges": list(PersonaMerge.objects.filter(survivor=obj)),
             "can_undo_merges": self.has_change_permission(request, obj),
             "loyalty": loyalty_context(request, obj, self.admin_site.name),
+            "can_enroll_in_loyalty": may_enroll(request.user),
         }
 
     def _conflict_html(self, conflict: ContactConflict) -> str:
@@ -202,6 +209,23 @@ class PersonaAdmin(TenantAdmin):
             )
         return HttpResponseRedirect(
             reverse(f"{self.admin_site.name}:personas_persona_change", args=[survivor.pk])
+        )
+
+    def enroll_in_loyalty_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The "Enroll in loyalty" button of the persona card (route: staff)."""
+        persona = self.get_object(request, unquote(object_id))  # another company's: 404
+        if persona is None:
+            raise Http404("No such persona.")
+        if not may_enroll(request.user):
+            raise PermissionDenied
+        if enroll_by_staff(persona, request.user):
+            self.message_user(request, f"{persona} is now a loyalty member.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, f"{persona} was already a loyalty member; nothing changed.", messages.INFO
+            )
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:personas_persona_change", args=[persona.pk])
         )
 
     def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]

@@ -73,8 +73,6 @@ class Person:
     pricing_group: int | None
     loyalty_member: bool
     marketing_opt_in: bool
-    points: int
-    lifetime_points: int
     created_ms: int
 
     @property
@@ -202,7 +200,10 @@ def person(account: SandboxAccount, index: int) -> Person:
     birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 54))
     postal = _postal(rng, country, postal_prefix)
     member = rng.randrange(100) < LOYALTY_MEMBERS
-    lifetime = rng.randrange(0, 5000) if member else 0
+    if member:
+        # Once the lifetime points (now from the sales: sandbox/balances.py); the draw
+        # stays so every value drawn after it is what it was.
+        rng.randrange(0, 5000)
     group_roll = rng.randrange(100)
     pricing_group = None if group_roll < 10 else 1 if group_roll < 75 else (group_roll % 3) + 2
     return Person(
@@ -224,8 +225,6 @@ def person(account: SandboxAccount, index: int) -> Person:
         pricing_group=pricing_group,
         loyalty_member=member,
         marketing_opt_in=rng.random() < 0.55,
-        points=rng.randrange(0, lifetime + 1) if member else 0,
-        lifetime_points=lifetime,
         created_ms=customers_timeline(account).at(index),
     )
 
@@ -244,7 +243,10 @@ def _regular_person(account: SandboxAccount, index: int, number: int, holds: str
         digits = f"{area}{exchange}{line}"
     email = shared.email if holds in (BOTH, EMAIL_ONLY) else None
     member = rng.randrange(100) < LOYALTY_MEMBERS
-    lifetime = rng.randrange(0, 5000) if member else 0
+    if member:
+        # Once the lifetime points (now from the sales: sandbox/balances.py); the draw
+        # stays so every value drawn after it is what it was.
+        rng.randrange(0, 5000)
     return Person(
         index=index,
         first_name=shared.first_name,
@@ -264,8 +266,6 @@ def _regular_person(account: SandboxAccount, index: int, number: int, holds: str
         pricing_group=1,
         loyalty_member=member,
         marketing_opt_in=rng.random() < 0.55,
-        points=rng.randrange(0, lifetime + 1) if member else 0,
-        lifetime_points=lifetime,
         created_ms=customers_timeline(account).at(index),
     )
 

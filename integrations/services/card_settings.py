@@ -2,7 +2,8 @@
 them), their labels and help texts, their validation, and saving them with a history.
 
 What each setting does to syncing and loyalty belongs to those layers; here each is
-stored, validated and shown.
+stored, validated and shown, and saving hands loyalty the two it must act on at once
+(enrollment by "purchased after"; the refusal to mirror under FIFO expiry).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from integrations.choices import EventAction, IntegrationStatus
 from integrations.models import Integration
 from integrations.services.history import diff, record_event
 from integrations.services.status import derive_status, set_status
+from loyalty.enrollment.by_setting import enroll_purchased_after
+from loyalty.pos_balances.rules import mirror_refusal
 from stores.regions import region_codes
 
 COVA, POSABIT, CLOVER = "cova", "posabit", "clover"
@@ -279,6 +282,10 @@ def update_card_settings(
     changes = diff(before, cleaned)
     if not changes:
         return {}
+    if "mirror_loyalty_points" in changes and cleaned["mirror_loyalty_points"]:
+        refusal = mirror_refusal(integration.company_id)
+        if refusal:
+            raise ValidationError({"mirror_loyalty_points": [refusal]})
     now = timezone.now()
     for name in changes:
         setattr(integration, name, cleaned[name])
@@ -298,11 +305,17 @@ def update_card_settings(
         update_fields += ["status", "status_changed_at", "status_detail"]
     integration.save(update_fields=list(dict.fromkeys(update_fields)))
     names = ", ".join(setting_label(name, integration.label) for name in changes)
+    message = f"Changed: {names}"
+    if "enroll_loyalty_after" in changes and integration.enroll_loyalty_after:
+        # Saving the date enrolls at once what the preview counted (syncs and the daily
+        # task keep applying it).
+        enrolled = enroll_purchased_after(integration)
+        message += f"; {enrolled} personas enrolled in loyalty"
     record_event(
         integration,
         EventAction.SETTINGS_CHANGED,
         actor=actor,
         changes=changes,
-        message=f"Changed: {names}"[:500],
+        message=message[:500],
     )
     return changes

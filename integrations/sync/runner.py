@@ -48,6 +48,7 @@ from integrations.sync.listing import run_listing
 from integrations.sync.pipeline import batched, batched_at_checkpoints, pipeline
 from integrations.sync.policy import SyncPolicy, policy_for
 from integrations.sync.sales import SalesWriter
+from loyalty.pos_balances.step import sync_pos_balances
 
 logger = logging.getLogger("aiq.sync")
 
@@ -350,6 +351,14 @@ def _run(ctx: RunContext, provider: Provider) -> Outcome:
         )
     else:
         complete = _read_slices(ctx, provider, writer, window, locations)
+    if run.stream == Stream.CUSTOMERS and complete:
+        # The card's loyalty balance settings, once every shopper is in (one request per
+        # shopper, counted in this run; never inside a transaction).
+        totals.details.update(
+            sync_pos_balances(
+                credential.integration, provider, started, lambda: not ctx.past_deadline()
+            )
+        )
     with transaction.atomic():
         totals.add(writer.finish())
         SyncCursor.objects.filter(pk=cursor.pk).update(last_success_at=timezone.now())

@@ -189,6 +189,29 @@ def test_create_and_update_send_loyalty_membership_and_marketing_opt_in(
     assert customer.external_id == "501" and customer.loyalty_member is True
 
 
+def test_the_loyalty_balance_is_the_customers_loyalty_points(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    customer = load_payload("posabit", "customers_page_1")["customers"][0]
+    customer["customer"]["loyalty_points"] = 42
+    mocked.add(responses.GET, f"{API}/venue/customers/501", json=customer)
+
+    balance = posabit.get_loyalty_balance("501")
+
+    assert (balance.customer_external_id, balance.points) == ("501", Decimal(42))
+    assert balance.lifetime_points is None
+
+
+def test_a_customer_without_loyalty_points_has_none(
+    posabit: PosabitProvider, mocked: responses.RequestsMock
+) -> None:
+    customer = load_payload("posabit", "customers_page_1")["customers"][0]
+    customer["customer"].pop("loyalty_points", None)
+    mocked.add(responses.GET, f"{API}/venue/customers/501", json=customer)
+
+    assert posabit.get_loyalty_balance("501").points == Decimal(0)
+
+
 def test_sales_for_another_location_are_not_fetched(
     posabit: PosabitProvider, mocked: responses.RequestsMock
 ) -> None:

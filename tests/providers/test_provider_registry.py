@@ -121,7 +121,7 @@ def test_unknown_host_roles_are_refused(http: HttpClient) -> None:
         )
 
 
-@pytest.mark.parametrize("key", ["posabit", "clover"])
+@pytest.mark.parametrize("key", ["clover"])
 def test_loyalty_balances_are_not_supported_where_the_api_has_none(
     key: str, http: HttpClient
 ) -> None:

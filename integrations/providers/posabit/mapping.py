@@ -6,12 +6,21 @@ Money is integer cents; times are ISO-8601 with an offset.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from integrations.providers import convert as c
 from integrations.providers.posabit import assumptions as a
-from integrations.providers.values import Customer, CustomerDraft, Location, Payment, Sale, SaleLine
+from integrations.providers.values import (
+    Customer,
+    CustomerDraft,
+    Location,
+    LoyaltyBalance,
+    Payment,
+    Sale,
+    SaleLine,
+)
 
 
 def unwrap(raw: Any, key: str) -> Mapping[str, Any]:
@@ -72,6 +81,16 @@ def customer_from(raw: Any, location_key: str | None = None) -> Customer:
         created_at=c.optional_iso_datetime(record.get("created_at"), "created_at"),
         updated_at=c.optional_iso_datetime(record.get("updated_at"), "updated_at"),
         raw_location_key=location_key,
+    )
+
+
+def loyalty_from(raw: Any, customer_id: str, as_of: datetime) -> LoyaltyBalance:
+    """A customer's ``loyalty_points`` (POSaBIT's own program; missing reads as none)."""
+    record = unwrap(raw, "customer")
+    return LoyaltyBalance(
+        customer_external_id=customer_id,
+        points=c.decimal_or_zero(record.get("loyalty_points"), "loyalty points"),
+        as_of=as_of,
     )
 
 

@@ -29,10 +29,18 @@ from integrations.providers.posabit.mapping import (
     customer_body,
     customer_from,
     location_from,
+    loyalty_from,
     sale_from,
     venue_from,
 )
-from integrations.providers.values import Checkpoint, Customer, CustomerDraft, Location, Sale
+from integrations.providers.values import (
+    Checkpoint,
+    Customer,
+    CustomerDraft,
+    Location,
+    LoyaltyBalance,
+    Sale,
+)
 
 
 def _customer_id(raw: Any) -> Any:
@@ -186,6 +194,17 @@ class PosabitProvider(Provider):
         return self._one(answer)
 
     # Helpers -----------------------------------------------------------------------------
+
+    def get_loyalty_balance(
+        self, customer_external_id: str, location_key: str | None = None
+    ) -> LoyaltyBalance:
+        """The customer's ``loyalty_points``, read from the customer record."""
+        path = CUSTOMER_PATH.format(customer_id=customer_external_id)
+        body = self.client.call("GET", path)
+        try:
+            return loyalty_from(body, customer_external_id, self.now())
+        except (ValueError, AttributeError) as error:
+            raise MalformedResponse(str(error), method="GET", path=path) from None
 
     def _venue_info(self) -> Mapping[str, Any]:
         if self._venue is None:

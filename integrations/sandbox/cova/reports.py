@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import ids, words
+from integrations.sandbox.balances import points_of
 from integrations.sandbox.catalog import catalog
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.cova.auth import cova_api, cova_error
@@ -205,13 +206,8 @@ def loyalty_summary(
     if found is None:
         return cova_error(404, f"Customer with Id '{customer_id}' was not found.")
     index, _payload = found
-    shopper = person(account, index) if index is not None else None
-    return json_response(
-        {
-            "PointsBalance": shopper.points if shopper else 0,
-            "LifetimePointsBalance": shopper.lifetime_points if shopper else 0,
-        }
-    )
+    points = points_of(account, index)
+    return json_response({"PointsBalance": points, "LifetimePointsBalance": points})
 
 
 @cova_api("iqloyalty")
@@ -248,7 +244,7 @@ def loyalty_invoice(
     if index is None or index >= account.sales:
         return cova_error(404, f"Invoice '{invoice_id}' was not found.")
     current = sale(account, index)
-    balance = person(account, current.customer).points if current.customer is not None else 0
+    balance = points_of(account, current.customer)
     return json_response(
         {
             "InvoiceId": payloads.sale_id(account, index),

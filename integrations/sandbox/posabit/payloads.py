@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from integrations.sandbox import ids, words
+from integrations.sandbox.balances import points_of
 from integrations.sandbox.catalog import Product
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
@@ -34,7 +35,7 @@ def customer(account: SandboxAccount, index: int) -> Payload:
         "email": shopper.email,
         "loyalty_member": shopper.loyalty_member,
         "marketing_opt_in": shopper.marketing_opt_in,
-        "loyalty_points": shopper.points,
+        "loyalty_points": points_of(account, index),
         "created_at": stamp,
         "updated_at": stamp,
         "birthday": shopper.birth_date.isoformat(),
