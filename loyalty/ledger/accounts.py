@@ -8,6 +8,7 @@ writer waits, then reads what the first one committed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -77,3 +78,20 @@ def accounts_answered_for(account: LoyaltyAccount) -> list[int]:
         persona__isnull=True, merged_into__survivor_id=account.persona_id
     ).values_list("pk", flat=True)
     return [account.pk, *merged]
+
+
+def lock_accounts(company_id: int, persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
+    """The accounts of these personas, created when missing, locked in ascending id order
+    (one statement, so a batch never waits on another in a circle); by persona id."""
+    if not persona_ids:
+        return {}
+    LoyaltyAccount.objects.bulk_create(
+        [LoyaltyAccount(company_id=company_id, persona_id=pk) for pk in persona_ids],
+        ignore_conflicts=True,
+    )
+    return {
+        account.persona_id: account
+        for account in LoyaltyAccount.objects.select_for_update()
+        .filter(persona_id__in=persona_ids)
+        .order_by("pk")
+    }

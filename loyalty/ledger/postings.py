@@ -233,3 +233,88 @@ def move_on_hold(account: LoyaltyAccount, delta: Decimal) -> None:
         LoyaltyAccount.objects.filter(pk=account.pk).update(
             on_hold=account.on_hold, updated_at=timezone.now()
         )
+
+
+@dataclass(frozen=True)
+class BulkAward:
+    """One award of a batch: an entry that opens its own lot (see ``post_awards``)."""
+
+    account: LoyaltyAccount
+    kind: str
+    points: Decimal
+    cause: Cause
+    expires_at: datetime | None
+    idempotency_key: str | None = None
+
+
+def post_awards(awards: Sequence[BulkAward]) -> list[LedgerEntry]:
+    """Write many awards at once: their entries, one lot each, and every balance it moves.
+
+    The set-based twin of ``post`` for the sync path (earning on a batch of sales). The
+    caller holds the lock of every account involved (``lock_accounts``) and has checked
+    the idempotency keys under it; the unique constraint still refuses a duplicate key,
+    failing the whole batch rather than earning twice. Each award opens a lot of exactly
+    its points, so every invariant of ``post`` holds by construction: entry = lot, and
+    each balance moves by the sum of its entries.
+    """
+    if not awards:
+        return []
+    now = timezone.now()
+    entries = []
+    for award in awards:
+        if award.points <= 0:
+            raise LedgerError(f"An award of {award.points} points opens no lot.")
+        if award.expires_at is not None and award.expires_at <= award.cause.occurred_at:
+            raise LedgerError("Points cannot expire before they are earned.")
+        cause = award.cause
+        entries.append(
+            LedgerEntry(
+                company_id=award.account.company_id,
+                account=award.account,
+                kind=award.kind,
+                points=award.points,
+                occurred_at=cause.occurred_at,
+                created_at=now,
+                # A sale id will do: the sync path has ids, not Sale instances.
+                sale_id=getattr(cause.sale, "pk", cause.sale),
+                staff_user=cause.staff_user,
+                api_key_label=cause.api_key_label,
+                task=cause.task,
+                reason=cause.reason,
+                explanation=cause.explanation,
+                idempotency_key=award.idempotency_key or None,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries)
+    Lot.objects.bulk_create(
+        Lot(
+            company_id=award.account.company_id,
+            account=award.account,
+            award=entry,
+            points=award.points,
+            remaining=award.points,
+            earned_at=award.cause.occurred_at,
+            expires_at=award.expires_at,
+        )
+        for award, entry in zip(awards, entries, strict=True)
+    )
+    _move_balances(awards, now)
+    return entries
+
+
+def _move_balances(awards: Sequence[BulkAward], now: datetime) -> None:
+    """Each account's balance (and last activity) in one UPDATE, values computed here."""
+    accounts: dict[int, LoyaltyAccount] = {}
+    for award in awards:
+        account = accounts.setdefault(award.account.pk, award.account)
+        account.balance += award.points
+        occurred_at = award.cause.occurred_at
+        if award.kind in ACTIVITY_KINDS and (
+            account.last_activity_at is None or occurred_at > account.last_activity_at
+        ):
+            account.last_activity_at = occurred_at
+    for account in accounts.values():
+        account.updated_at = now
+    LoyaltyAccount.objects.bulk_update(
+        list(accounts.values()), ["balance", "last_activity_at", "updated_at"], batch_size=1000
+    )
