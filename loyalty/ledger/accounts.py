@@ -81,17 +81,27 @@ def accounts_answered_for(account: LoyaltyAccount) -> list[int]:
 
 
 def lock_accounts(company_id: int, persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
-    """The accounts of these personas, created when missing, locked in ascending id order
-    (one statement, so a batch never waits on another in a circle); by persona id."""
+    """The accounts of these personas, created when missing, locked in ascending id order;
+    by persona id. The existing ones are locked in one statement (the usual case: no
+    batch waits on another in a circle); the missing ones are created, then locked."""
     if not persona_ids:
         return {}
-    LoyaltyAccount.objects.bulk_create(
-        [LoyaltyAccount(company_id=company_id, persona_id=pk) for pk in persona_ids],
-        ignore_conflicts=True,
-    )
+    locked = _lock_of(persona_ids)
+    missing = set(persona_ids) - locked.keys()
+    if missing:
+        LoyaltyAccount.objects.bulk_create(
+            [LoyaltyAccount(company_id=company_id, persona_id=pk) for pk in sorted(missing)],
+            ignore_conflicts=True,  # a racing first award created it: lock theirs
+        )
+        locked.update(_lock_of(missing))
+    return locked
+
+
+def _lock_of(persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
     return {
         account.persona_id: account
         for account in LoyaltyAccount.objects.select_for_update()
         .filter(persona_id__in=persona_ids)
+        .only("pk", "company_id", "persona_id", "balance", "last_activity_at")
         .order_by("pk")
     }
