@@ -104,16 +104,17 @@ def _generate_sales(
     count: int,
     now: datetime,
 ) -> None:
-    """One INSERT ... SELECT, ordered by time so ids follow time as a sync writes them."""
+    """One INSERT ... SELECT; ids drawn in time order, as a sync writes them."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO personas_sale (
-                company_id, persona_id, source, external_id, customer_external_id, pos_key,
+                id, company_id, persona_id, source, external_id, customer_external_id, pos_key,
                 store_id, occurred_at, subtotal, tax, discount, total, currency, fulfillment,
                 payment_method, payments, is_refund, receipt_number, content_hash,
                 created_at, updated_at)
-            SELECT %(company)s, %(first)s + (n::bigint * 7919) %% %(customers)s, 'cova',
+            SELECT nextval(pg_get_serial_sequence('personas_sale', 'id')),
+                   %(company)s, %(first)s + (n::bigint * 7919) %% %(customers)s, 'cova',
                    'B' || n, '',
                    'loc-' || (n %% 5), (%(stores)s::bigint[])[1 + n %% 5],
                    %(start)s + (n::float8 / %(count)s) * %(span)s,
@@ -122,8 +123,8 @@ def _generate_sales(
                         ELSE round(amount * 1.1, 2) END,
                    'USD', 'in_store', 'Cash', '[]', n %% 20 = 0, n::text, 'bench', %(now)s, %(now)s
             FROM (SELECT n, round((5 + (n * 37) %% 14500 / 100.0)::numeric, 2) AS amount
-                  FROM generate_series(1, %(count)s) AS n) AS generated
-            ORDER BY n
+                  FROM generate_series(1, %(count)s) AS n
+                  ORDER BY n) AS generated
             """,
             {
                 "company": company_id,

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from aiq.personas.models import Sale
 from loyalty.earning.context import EarningContext, load_context
@@ -145,8 +145,10 @@ def earn_for_personas(
             Sale.objects.filter(
                 company_id=company_id,
                 persona_id__in=chunk,
-                persona__loyalty_enrolled_at__isnull=False,
                 is_refund=False,
+                # Sales from well before enrollment never earn: not worth a look on
+                # every sync (a day's margin: enrollment counts by the store's day).
+                occurred_at__gte=F("persona__loyalty_enrolled_at") - timedelta(days=1),
             )
             .exclude(Exists(earned))
             .values_list("pk", flat=True)
@@ -159,30 +161,34 @@ def _earn_batch(
     context: EarningContext, company_id: int, sale_ids: list[int], now: datetime
 ) -> EarningSummary:
     summary = EarningSummary()
-    heads = list(
-        Sale.objects.filter(
-            company_id=company_id,
-            pk__in=sale_ids,
-            is_refund=False,  # refunds earn nothing and take nothing
-            persona__loyalty_enrolled_at__isnull=False,
-        ).values_list("persona_id", "occurred_at")
-    )
-    if not heads:
-        return summary
-    persona_ids = {persona_id for persona_id, _ in heads}
-    low = min(when for _, when in heads) - timedelta(days=1)
-    high = max(when for _, when in heads) + timedelta(days=1)
-    # The batch's sales and their same-day neighbours: visits are counted per persona
-    # per store-local day, in the order the sales happened.
-    days: dict[tuple[int, date], list[SaleRow]] = defaultdict(list)
-    for values in Sale.objects.filter(
+    batch = Sale.objects.filter(
         company_id=company_id,
-        persona_id__in=persona_ids,
-        occurred_at__range=(low, high),
-        is_refund=False,
-    ).values_list(*FIELDS):
+        pk__in=sale_ids,
+        is_refund=False,  # refunds earn nothing and take nothing
+        persona__loyalty_enrolled_at__isnull=False,
+    )
+    # The batch's sales and their same-day neighbours (one query, within a day of a sale
+    # of the batch by the same persona): visits are counted per persona per store-local
+    # day, in the order the sales happened.
+    near = batch.filter(
+        persona_id=OuterRef("persona_id"),
+        occurred_at__gte=OuterRef("occurred_at") - timedelta(days=1),
+        occurred_at__lte=OuterRef("occurred_at") + timedelta(days=1),
+    )
+    days: dict[tuple[int, date], list[SaleRow]] = defaultdict(list)
+    persona_ids: set[int] = set()
+    for values in (
+        Sale.objects.filter(
+            company_id=company_id, persona_id__in=batch.values("persona_id"), is_refund=False
+        )
+        .filter(Exists(near))
+        .values_list(*FIELDS)
+    ):
         row = SaleRow(*values)
+        persona_ids.add(row.persona_id)
         days[(row.persona_id, context.local_date(row.occurred_at, row.store_id))].append(row)
+    if not persona_ids:
+        return summary
     wanted = set(sale_ids)
     touched = {key: rows for key, rows in days.items() if any(r.pk in wanted for r in rows)}
 
@@ -261,11 +267,9 @@ def _earned_so_far(company_id: int, sale_ids: list[int]) -> dict[int, Earned]:
     if not sale_ids:
         return earned
     for sale_id, pk, points, explanation in (
-        LedgerEntry.objects.filter(
-            company_id=company_id,
-            sale_id__in=sale_ids,
-            idempotency_key__startswith=KEY_PREFIX,
-        )
+        # By sale alone (the sales are the company's): the sale index answers whatever
+        # the planner believes about the company's share of the table.
+        LedgerEntry.objects.filter(sale_id__in=sale_ids, idempotency_key__startswith=KEY_PREFIX)
         .order_by("pk")
         .values_list("sale_id", "pk", "points", "explanation")
     ):
