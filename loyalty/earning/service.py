@@ -175,20 +175,20 @@ def _earn_batch(
         occurred_at__gte=OuterRef("occurred_at") - timedelta(days=1),
         occurred_at__lte=OuterRef("occurred_at") + timedelta(days=1),
     )
+    # The persona ids as values, not a subquery: the planner then walks the
+    # (persona, time) index instead of scanning the company's sales.
+    persona_ids = set(batch.values_list("persona_id", flat=True))
+    if not persona_ids:
+        return summary
     days: dict[tuple[int, date], list[SaleRow]] = defaultdict(list)
-    persona_ids: set[int] = set()
     for values in (
-        Sale.objects.filter(
-            company_id=company_id, persona_id__in=batch.values("persona_id"), is_refund=False
-        )
+        Sale.objects.filter(company_id=company_id, persona_id__in=persona_ids, is_refund=False)
         .filter(Exists(near))
+        .order_by()
         .values_list(*FIELDS)
     ):
         row = SaleRow(*values)
-        persona_ids.add(row.persona_id)
         days[(row.persona_id, context.local_date(row.occurred_at, row.store_id))].append(row)
-    if not persona_ids:
-        return summary
     wanted = set(sale_ids)
     touched = {key: rows for key, rows in days.items() if any(r.pk in wanted for r in rows)}
 
