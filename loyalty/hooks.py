@@ -15,10 +15,27 @@ never earns twice.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import logging
+from collections.abc import Callable, Collection
 from datetime import datetime
 
+from django.db import transaction
+
+from loyalty.earning.service import earn_for_personas, earn_for_sales
 from loyalty.enrollment.by_setting import enroll_for_company, enroll_for_sales
+
+logger = logging.getLogger(__name__)
+
+
+def _never_fail_the_sync(step: Callable[..., object], *args: object) -> None:
+    """Run one loyalty step in a savepoint: a bug or a refusal in loyalty rolls back its
+    own writes and is logged, never the POS data of the batch (which a retry would
+    re-read for nothing)."""
+    try:
+        with transaction.atomic():
+            step(*args)
+    except Exception:
+        logger.exception("Loyalty step %s failed; the sync batch goes on", step.__name__)
 
 
 def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> None:
@@ -27,7 +44,8 @@ def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> 
         return
     # ENROLLMENT FIRST, earning after: a sale that qualifies its shopper under a card's
     # "purchased after" setting must find them enrolled when earning runs on it.
-    enroll_for_sales(company_id, sale_ids)
+    _never_fail_the_sync(enroll_for_sales, company_id, sale_ids)
+    _never_fail_the_sync(earn_for_sales, company_id, sale_ids, now)
 
 
 def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime) -> None:
@@ -35,5 +53,7 @@ def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime
     an earlier one)."""
     if not persona_ids:
         return
-    # ENROLLMENT FIRST, earning after (catch-up earning needs the membership).
-    enroll_for_company(company_id, persona_ids)
+    # ENROLLMENT FIRST, earning after (catch-up earning needs the membership): sales
+    # that reached a member after they were written.
+    _never_fail_the_sync(enroll_for_company, company_id, persona_ids)
+    _never_fail_the_sync(earn_for_personas, company_id, persona_ids, now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -39,6 +40,11 @@ from integrations.services.connection import ConnectResult, connect
 from integrations.services.credentials import add_credential
 from integrations.services.store_mapping import set_store_mappings
 from integrations.sync.policy import region_code
+from loyalty.discounts.choices import DiscountKind
+from loyalty.discounts.models import Discount
+from loyalty.program.choices import ExpirationMode, Rounding
+from loyalty.program.models import LoyaltyProgram
+from loyalty.program.services import save_settings
 from stores.models import RetailStore, StoreMapping
 
 DEMO_COMPANY = "Evergreen Dispensary (demo)"
@@ -372,8 +378,46 @@ def _seed_account(password: str | None) -> DemoResult:
         ],
         batch_size=500,
     )
+    _seed_loyalty(company, stores)
     return DemoResult(
         company=company,
         password=(password or DEFAULT_PASSWORD) if password_set else None,
         personas_created=len(created),
     )
+
+
+# The demo's loyalty program: synced sales from the sandboxes' history earn (the accrual
+# start is before it), FIFO lots show expiry dates on the persona card.
+DEMO_LOYALTY = {
+    "enabled": True,
+    "points_per_dollar": Decimal("1"),
+    "points_per_visit": Decimal("10"),
+    "max_visits_per_day": 1,
+    "rounding": Rounding.DOWN,
+    "accrual_start_date": date(2024, 1, 1),
+    "expiration_mode": ExpirationMode.FIFO,
+    "expiration_days": 365,
+}
+# (name, kind, value, points, store limited to)
+DEMO_DISCOUNTS = [
+    ("$5 off", DiscountKind.FLAT, Decimal("5"), Decimal("100"), None),
+    ("10% off", DiscountKind.PERCENT, Decimal("10"), Decimal("250"), None),
+    ("$20 off", DiscountKind.FLAT, Decimal("20"), Decimal("400"), None),
+    ("Capitol Hill $10 off", DiscountKind.FLAT, Decimal("10"), Decimal("150"), "Capitol Hill"),
+]
+
+
+def _seed_loyalty(company: Company, stores: list[RetailStore]) -> None:
+    """The loyalty program and discounts, each only when missing: staff changes stand."""
+    if not LoyaltyProgram.objects.filter(company=company).exists():
+        save_settings(company, DEMO_LOYALTY, actor=None)
+    by_name = {store.name: store for store in stores}
+    existing = set(Discount.objects.filter(company=company).values_list("name", flat=True))
+    for name, kind, value, points, store_name in DEMO_DISCOUNTS:
+        if name in existing:
+            continue
+        discount = Discount.objects.create(
+            company=company, name=name, kind=kind, value=value, points_cost=points
+        )
+        if store_name:
+            discount.stores.add(by_name[store_name])

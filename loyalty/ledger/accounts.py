@@ -8,6 +8,7 @@ writer waits, then reads what the first one committed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -77,3 +78,30 @@ def accounts_answered_for(account: LoyaltyAccount) -> list[int]:
         persona__isnull=True, merged_into__survivor_id=account.persona_id
     ).values_list("pk", flat=True)
     return [account.pk, *merged]
+
+
+def lock_accounts(company_id: int, persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
+    """The accounts of these personas, created when missing, locked in ascending id order;
+    by persona id. The existing ones are locked in one statement (the usual case: no
+    batch waits on another in a circle); the missing ones are created, then locked."""
+    if not persona_ids:
+        return {}
+    locked = _lock_of(persona_ids)
+    missing = set(persona_ids) - locked.keys()
+    if missing:
+        LoyaltyAccount.objects.bulk_create(
+            [LoyaltyAccount(company_id=company_id, persona_id=pk) for pk in sorted(missing)],
+            ignore_conflicts=True,  # a racing first award created it: lock theirs
+        )
+        locked.update(_lock_of(missing))
+    return locked
+
+
+def _lock_of(persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
+    return {
+        account.persona_id: account
+        for account in LoyaltyAccount.objects.select_for_update()
+        .filter(persona_id__in=persona_ids)
+        .only("pk", "company_id", "persona_id", "balance", "last_activity_at")
+        .order_by("pk")
+    }

@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -233,3 +233,175 @@ def move_on_hold(account: LoyaltyAccount, delta: Decimal) -> None:
         LoyaltyAccount.objects.filter(pk=account.pk).update(
             on_hold=account.on_hold, updated_at=timezone.now()
         )
+
+
+@dataclass(frozen=True)
+class BulkAward:
+    """One award of a batch: an entry that opens its own lot (see ``post_awards``)."""
+
+    account: LoyaltyAccount
+    kind: str
+    points: Decimal
+    cause: Cause
+    expires_at: datetime | None
+    idempotency_key: str | None = None
+
+
+def post_awards(awards: Sequence[BulkAward]) -> list[int]:
+    """Write many awards at once: their entries, one lot each, and every balance it moves.
+
+    The set-based twin of ``post`` for the sync path (earning on a batch of sales). The
+    caller holds the lock of every account involved (``lock_accounts``) and has checked
+    the idempotency keys under it; the unique constraint still refuses a duplicate key,
+    failing the whole batch rather than earning twice. Each award opens a lot of exactly
+    its points, so every invariant of ``post`` holds by construction: entry = lot, and
+    each balance moves by the sum of its entries.
+    """
+    if not awards:
+        return []
+    now = timezone.now()
+    for award in awards:
+        if award.points <= 0:
+            raise LedgerError(f"An award of {award.points} points opens no lot.")
+        if award.expires_at is not None and award.expires_at <= award.cause.occurred_at:
+            raise LedgerError("Points cannot expire before they are earned.")
+    if connection.vendor == "postgresql":
+        entry_ids = _copy_awards(awards, now)
+    else:
+        entry_ids = _create_awards(awards, now)
+    _move_balances(awards, now)
+    return entry_ids
+
+
+def _entry_values(award: BulkAward) -> dict[str, Any]:
+    cause = award.cause
+    return {
+        "company_id": award.account.company_id,
+        "account_id": award.account.pk,
+        "kind": award.kind,
+        "points": award.points,
+        "occurred_at": cause.occurred_at,
+        # A sale id will do: the sync path has ids, not Sale instances.
+        "sale_id": getattr(cause.sale, "pk", cause.sale),
+        "staff_user_id": getattr(cause.staff_user, "pk", None),
+        "api_key_label": cause.api_key_label,
+        "task": cause.task,
+        "reason": cause.reason,
+        "explanation": cause.explanation,
+        "idempotency_key": award.idempotency_key or None,
+    }
+
+
+def _create_awards(awards: Sequence[BulkAward], now: datetime) -> list[int]:
+    entries = [LedgerEntry(created_at=now, **_entry_values(award)) for award in awards]
+    LedgerEntry.objects.bulk_create(entries)
+    Lot.objects.bulk_create(
+        Lot(
+            company_id=award.account.company_id,
+            account_id=award.account.pk,
+            award_id=entry.pk,
+            points=award.points,
+            remaining=award.points,
+            earned_at=award.cause.occurred_at,
+            expires_at=award.expires_at,
+        )
+        for award, entry in zip(awards, entries, strict=True)
+    )
+    return [entry.pk for entry in entries]
+
+
+ENTRY_COLUMNS = (
+    "company_id",
+    "account_id",
+    "kind",
+    "points",
+    "occurred_at",
+    "sale_id",
+    "staff_user_id",
+    "api_key_label",
+    "task",
+    "reason",
+    "explanation",
+    "idempotency_key",
+)
+LOT_COLUMNS = ("id", "company_id", "account_id", "award_id", "points", "remaining", "earned_at")
+
+
+def _copy_awards(awards: Sequence[BulkAward], now: datetime) -> list[int]:
+    """PostgreSQL: ids drawn from the tables' sequences, then COPY of entries and lots.
+    Building model instances costs more than the database's whole insert; COPY enforces
+    the same constraints (the unique idempotency key, the lot CHECKs, the foreign keys)."""
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # psycopg's own cursor, for COPY
+        entry_ids = _next_ids(cursor, LedgerEntry._meta.db_table, len(awards))
+        lot_ids = _next_ids(cursor, Lot._meta.db_table, len(awards))
+        with cursor.copy(
+            f"COPY {LedgerEntry._meta.db_table} (id, created_at, {', '.join(ENTRY_COLUMNS)}) "
+            "FROM STDIN"
+        ) as copy:
+            for pk, award in zip(entry_ids, awards, strict=True):
+                values = _entry_values(award)
+                copy.write_row((pk, now, *(values[column] for column in ENTRY_COLUMNS)))
+        with cursor.copy(
+            f"COPY {Lot._meta.db_table} ({', '.join(LOT_COLUMNS)}, expires_at) FROM STDIN"
+        ) as copy:
+            for pk, entry_id, award in zip(lot_ids, entry_ids, awards, strict=True):
+                account = award.account
+                copy.write_row(
+                    (
+                        pk,
+                        account.company_id,
+                        account.pk,
+                        entry_id,
+                        award.points,
+                        award.points,
+                        award.cause.occurred_at,
+                        award.expires_at,
+                    )
+                )
+    return entry_ids
+
+
+def _next_ids(cursor: Any, table: str, count: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [table, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _move_balances(awards: Sequence[BulkAward], now: datetime) -> None:
+    """Each account's balance (and last activity) in one UPDATE, values computed here."""
+    accounts: dict[int, LoyaltyAccount] = {}
+    for award in awards:
+        account = accounts.setdefault(award.account.pk, award.account)
+        account.balance += award.points
+        occurred_at = award.cause.occurred_at
+        if award.kind in ACTIVITY_KINDS and (
+            account.last_activity_at is None or occurred_at > account.last_activity_at
+        ):
+            account.last_activity_at = occurred_at
+    if connection.vendor == "postgresql":
+        # One UPDATE ... FROM unnest(): Django's bulk_update builds a CASE per row, which
+        # costs more in Python than the whole batch's inserts.
+        rows = list(accounts.values())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE loyalty_loyaltyaccount AS account "
+                "SET balance = new.balance, last_activity_at = new.last_activity_at, "
+                "updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::numeric[], %s::timestamptz[]) "
+                "AS new (id, balance, last_activity_at) WHERE account.id = new.id",
+                [
+                    now,
+                    [a.pk for a in rows],
+                    [a.balance for a in rows],
+                    [a.last_activity_at for a in rows],
+                ],
+            )
+        return
+    for account in accounts.values():
+        account.updated_at = now
+    LoyaltyAccount.objects.bulk_update(
+        list(accounts.values()), ["balance", "last_activity_at", "updated_at"], batch_size=500
+    )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, connections
 
-from aiq.personas.models import Persona
+from aiq.personas.models import Persona, Sale
+from loyalty.earning.service import earn_for_sales
 from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.debits import debit
@@ -22,7 +23,8 @@ from loyalty.ledger.errors import InsufficientPoints
 from loyalty.ledger.expiry import expire
 from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
 from loyalty.ledger.verify import verify
-from tests.factories import CompanyFactory, PersonaFactory
+from tests.factories import CompanyFactory, PersonaFactory, RetailStoreFactory
+from tests.loyalty.factories import LoyaltyProgramFactory
 from tests.loyalty.helpers import T0, D
 
 pytestmark = [
@@ -114,4 +116,40 @@ def test_expiry_and_a_redemption_racing_for_one_lot_never_both_spend_it(round_):
         assert isinstance(redemption, InsufficientPoints), redemption
         assert run.points == D("100.00")
     assert LoyaltyAccount.objects.get(persona=persona).balance == D("0.00")
+    assert verify().drifts == []
+
+
+def test_concurrent_earning_on_the_same_sales_earns_each_sale_once():
+    # Given members with sales and no loyalty account yet, and a 1 pt/$ program
+    company = CompanyFactory()
+    LoyaltyProgramFactory(company=company)
+    store = RetailStoreFactory(company=company)
+    at = datetime(2026, 5, 4, 19, tzinfo=UTC)
+    sales = [
+        Sale.objects.create(
+            company=company,
+            persona=PersonaFactory(company=company, loyalty_enrolled_at=at - timedelta(days=9)),
+            source="cova",
+            external_id=f"race-{n}",
+            pos_key="loc-1",
+            store=store,
+            occurred_at=at,
+            subtotal=D("20"),
+            tax=D("0"),
+            discount=D("0"),
+            total=D("20"),
+            content_hash="x",
+        )
+        for n in range(3)
+    ]
+    ids = [sale.pk for sale in sales]
+
+    # When six sync workers earn the same batch at the same instant
+    outcomes = run_at_once(*[lambda: earn_for_sales(company.pk, ids, at) for _ in range(6)])
+
+    # Then none failed and each sale earned exactly once
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(o.sales_earned for o in outcomes) == 3
+    assert sorted(LedgerEntry.objects.values_list("sale_id", flat=True)) == sorted(ids)
+    assert list(LoyaltyAccount.objects.values_list("balance", flat=True)) == [D("20.00")] * 3
     assert verify().drifts == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from aiq.accounts.models import Membership
 from aiq.ops.demo import seed_demo
@@ -24,6 +27,13 @@ from integrations.services.connection import disconnect
 from integrations.services.status import set_status
 from integrations.services.store_mapping import unmapped_pos_keys
 from integrations.sync.policy import policy_for
+from loyalty.discounts.models import Discount
+from loyalty.hooks import personas_synced
+from loyalty.ledger.choices import EntryKind
+from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
+from loyalty.ledger.verify import verify
+from loyalty.program.choices import ExpirationMode
+from loyalty.program.models import LoyaltyProgram
 from stores.models import RetailStore, StoreMapping
 from tests.sandbox.conftest import demo_account
 
@@ -183,3 +193,58 @@ def test_the_seed_writes_no_card_history_in_a_persons_name():
     events = IntegrationEvent.objects.all()
     assert events.filter(action="connected").count() == len(PROVIDERS)
     assert not events.filter(actor__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_loyalty_program_and_discounts_seeded_once():
+    # given the seeded demo
+    result = seed_demo()
+    # then its program earns 1 pt/$ and 10 a visit, FIFO over 365 days, with four discounts
+    program = LoyaltyProgram.objects.get(company=result.company)
+    assert (program.enabled, program.points_per_dollar, program.points_per_visit) == (
+        True,
+        Decimal("1"),
+        Decimal("10"),
+    )
+    assert (program.expiration_mode, program.expiration_days) == (ExpirationMode.FIFO, 365)
+    names = set(Discount.objects.filter(company=result.company).values_list("name", flat=True))
+    assert names == {"$5 off", "10% off", "$20 off", "Capitol Hill $10 off"}
+    limited = Discount.objects.get(name="Capitol Hill $10 off")
+    assert list(limited.stores.values_list("name", flat=True)) == ["Capitol Hill"]
+    # and a changed program is left as the staff set it
+    program.points_per_visit = Decimal("5")
+    program.save()
+    seed_demo()
+    program.refresh_from_db()
+    assert program.points_per_visit == Decimal("5")
+    assert Discount.objects.count() == 4
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_synced_demo_gives_enrolled_shoppers_explained_balances(sandbox_origin):
+    # given the seeded demo, synced as `make run` does
+    result = seed_demo()
+    call_command("sync_pos", "--all", "--json", stdout=io.StringIO(), stderr=io.StringIO())
+    # when its POS shoppers are members (the Cova card's enrollment setting does it once
+    # merged; here directly) and the next sync reports them
+    shoppers = Persona.objects.filter(
+        company=result.company, identities__source__in=PROVIDERS, sales__isnull=False
+    ).distinct()
+    ids = list(shoppers.values_list("pk", flat=True))
+    Persona.objects.filter(pk__in=ids).update(loyalty_enrolled_at=datetime(2024, 1, 1, tzinfo=UTC))
+    personas_synced(result.company.pk, ids, timezone.now())
+    # then members have balances earned from their sales, each entry explained
+    with_points = LoyaltyAccount.objects.filter(company=result.company, balance__gt=0)
+    assert with_points.count() > 10
+    entry = LedgerEntry.objects.filter(company=result.company, kind=EntryKind.EARN).first()
+    assert entry.sale_id is not None
+    assert entry.explanation.startswith(
+        f"Sale {entry.sale.receipt_number or entry.sale.external_id} at "
+    )
+    assert " pt/$ = " in entry.explanation
+    assert verify(result.company).drifts == []
+    # and seeding again writes no ledger row
+    entries = LedgerEntry.objects.count()
+    seed_demo()
+    assert LedgerEntry.objects.count() == entries

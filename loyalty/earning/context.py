@@ -1,0 +1,80 @@
+"""What earning reads once per batch: the program, the blocklist, the cards' import dates
+and the stores (name and time zone, for the explanation and the store's local day)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from integrations.models import Integration
+from loyalty.program.choices import ExpirationMode
+from loyalty.program.models import BlockedPhone, LoyaltyProgram
+from stores.models import RetailStore
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass
+class EarningContext:
+    program: LoyaltyProgram
+    blocked_phones: frozenset[str]
+    # "Loyalty points imported on" per source (the card of that POS).
+    imported_on: dict[str, date]
+    stores: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Sources whose card mirrors the POS's points ("Mirror integration loyalty point
+    # values?"): the POS keeps that loyalty, so its sales earn nothing here (the next
+    # mirror would overwrite whatever they earned).
+    mirrored: frozenset[str] = frozenset()
+
+    def store_name(self, store_id: int | None, pos_key: str) -> str:
+        if store_id in self.stores:
+            return self.stores[store_id][0]
+        return f"POS location {pos_key}"
+
+    def local_date(self, when: datetime, store_id: int | None) -> date:
+        """The store's local day (the company's default time zone for an unmapped sale)."""
+        name = self.stores[store_id][1] if store_id in self.stores else settings.TIME_ZONE
+        return when.astimezone(zone(name)).date()
+
+    def expires_at(self, earned_at: datetime) -> datetime | None:
+        """FIFO: each award expires N days after it was earned; otherwise lots never do
+        (legacy expiry takes the whole balance after N idle days, not lot by lot)."""
+        program = self.program
+        if program.expiration_mode == ExpirationMode.FIFO and program.expiration_days:
+            return earned_at + timedelta(days=program.expiration_days)
+        return None
+
+
+def load_context(company_id: int) -> EarningContext | None:
+    """The company's earning context, or None when it has no loyalty program turned on
+    (turning loyalty off stops earning; it never takes points back)."""
+    program = LoyaltyProgram.objects.filter(company_id=company_id, enabled=True).first()
+    if program is None:
+        return None
+    blocked = frozenset(
+        BlockedPhone.objects.filter(program=program).values_list("phone", flat=True)
+    )
+    imported_on = dict(
+        Integration.objects.filter(
+            company_id=company_id, loyalty_points_imported_on__isnull=False
+        ).values_list("provider", "loyalty_points_imported_on")
+    )
+    stores = {
+        pk: (name, time_zone)
+        for pk, name, time_zone in RetailStore.objects.filter(company_id=company_id).values_list(
+            "pk", "name", "time_zone"
+        )
+    }
+    mirrored = frozenset(
+        Integration.objects.filter(company_id=company_id, mirror_loyalty_points=True).values_list(
+            "provider", flat=True
+        )
+    )
+    return EarningContext(program, blocked, imported_on, stores, mirrored)
