@@ -177,6 +177,21 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
             expect(page.locator("#result_list tbody tr").first).to_be_visible()
         page.goto(f"{base}/admin/personas/persona/")
         screenshot(page, "make-run-personas")
+
+        # The demo's loyalty: members earned points on their synced sales, each explained
+        richest = _query(
+            database,
+            "SELECT persona_id, balance FROM loyalty_loyaltyaccount "
+            "WHERE persona_id IS NOT NULL ORDER BY balance DESC LIMIT 1",
+        )
+        assert richest and richest[0][1] > 0
+        persona_id, balance = richest[0]
+        page.goto(f"{base}/admin/personas/persona/{persona_id}/change/")
+        expect(page.get_by_text("Loyalty points").first).to_be_visible()
+        shown = rf"^({int(balance)}|{int(balance):,})$"
+        expect(page.get_by_text(re.compile(shown)).first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Sale \S+ at .+ = .+ points")).first).to_be_visible()
+        screenshot(page, "make-run-persona-loyalty")
         history_after_first_run = _query(database, HISTORY_BY_PEOPLE)
         assert history_after_first_run[0][0] > 0
 
