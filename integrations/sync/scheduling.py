@@ -39,7 +39,11 @@ def next_nightly(now: datetime) -> datetime:
 
 def due_credentials(now: datetime):  # type: ignore[no-untyped-def]
     return (
-        Credential.objects.filter(integration__status=IntegrationStatus.CONNECTED)
+        # A card that needs attention keeps syncing its working credentials: one POSaBIT
+        # store's revoked key must not stop the other stores' syncs.
+        Credential.objects.filter(
+            integration__status__in=[IntegrationStatus.CONNECTED, IntegrationStatus.NEEDS_ATTENTION]
+        )
         .exclude(state=CredentialState.FAILING)
         .filter(
             Q(next_sync_at__isnull=True)

@@ -74,7 +74,6 @@ def test_a_credential_not_yet_due_is_left_alone(enqueued):
 @pytest.mark.parametrize(
     ("status", "state"),
     [
-        (IntegrationStatus.NEEDS_ATTENTION, CredentialState.VERIFIED),
         (IntegrationStatus.NOT_CONNECTED, CredentialState.VERIFIED),
         (IntegrationStatus.FROZEN, CredentialState.VERIFIED),
         (IntegrationStatus.CONNECTED, CredentialState.FAILING),
@@ -83,6 +82,22 @@ def test_a_credential_not_yet_due_is_left_alone(enqueued):
 def test_cards_not_connected_and_failing_credentials_are_not_claimed(enqueued, status, state):
     SandboxCredentialFactory(integration__status=status, state=state)
     assert scheduling.dispatch() == []
+
+
+def test_a_card_needing_attention_keeps_syncing_its_working_credentials(enqueued):
+    # Given a POSaBIT card with one store's key failing and another's verified
+    working = SandboxCredentialFactory(
+        integration__provider="posabit",
+        integration__status=IntegrationStatus.NEEDS_ATTENTION,
+        state=CredentialState.VERIFIED,
+    )
+    SandboxCredentialFactory(integration=working.integration, state=CredentialState.FAILING)
+
+    # When the dispatcher runs
+    claimed = scheduling.dispatch()
+
+    # Then only the working store's credential is synced
+    assert {run.credential_id for run in claimed} == {working.pk}
 
 
 def test_the_cards_interval_sets_the_next_sync(enqueued):
