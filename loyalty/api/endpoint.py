@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from aiq.validators import first_control_character
 from loyalty.api import assumptions
 from loyalty.api.errors import ApiError, bad_request, invalid_key
 from loyalty.api.keys import find_active_key
@@ -56,10 +57,15 @@ def api_endpoint(method: str, *, json_body: bool = False) -> Callable[[View], Vi
                     raise ApiError(405, "method_not_allowed", f"Use {method}.", {"Allow": method})
                 check_rate(key.pk)
                 body = _parse_body(request) if json_body else None
+                _refuse_control_characters(body, kwargs)
                 result = view(request, Call(key, body), **kwargs)
                 response = _respond(result)
             except ApiError as error:
                 response = _failure(error)
+            except Exception:
+                # A POS reads JSON: even our own bug answers in the envelope (and is logged).
+                logger.exception("Loyalty API error on %s", request.method)
+                response = _failure(ApiError(500, "server_error", "Something went wrong."))
             if key is not None:
                 latency = int((time.monotonic() - started) * 1000)
                 record_request(
@@ -99,6 +105,14 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("body", "must be a JSON object")
     return body
+
+
+def _refuse_control_characters(body: Any, path_values: dict[str, Any]) -> None:
+    # A NUL byte cannot reach PostgreSQL (it raises): a 400 naming the field instead.
+    bad = first_control_character(path_values) or first_control_character(body or {})
+    if bad is not None:
+        where, character = bad
+        raise bad_request(where or "body", f"contains a control character ({character})")
 
 
 def _too_large() -> ApiError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from aiq.accounts.models import TenantModel
@@ -42,6 +43,10 @@ class ApiKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def clean(self) -> None:
+        if self.store_id and self.company_id and self.store.company_id != self.company_id:
+            raise ValidationError({"store": "This store belongs to another company."})
 
     @property
     def is_active(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from loyalty.api import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("v2/wallet/<str:phone>", views.wallet_by_phone, name="wallet-by-phone"),
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
+    # Anything else under /api/ answers in the envelope, not with an HTML page.
+    re_path(r"^.*$", views.unknown_path),
 ]

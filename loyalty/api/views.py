@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from aiq.personas.choices import Consent
 from loyalty.api import assumptions
@@ -75,3 +76,9 @@ def stores(request: HttpRequest, call: Call, uid: str) -> Any:
         }
         for store in rows
     ]
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest) -> HttpResponse:
+    body = {"success": False, "message": "No such endpoint.", "code": "not_found"}
+    return JsonResponse(body, status=404)

@@ -123,3 +123,51 @@ def test_the_log_is_pruned_of_rows_older_than_30_days(key_a):
 
     assert prune_request_log() == 1
     assert list(ApiRequestLog.objects.values_list("path", flat=True)) == ["/api/v2/wallet/y"]
+
+
+def test_a_nul_byte_in_the_body_is_400_naming_the_field(client, key_a):
+    response = _post(client, key_a.plaintext, {"phone": "206555\u00000134"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "message": "phone: contains a control character (NUL)",
+        "code": "invalid_field",
+    }
+
+
+def test_a_nul_byte_in_the_path_is_400_naming_the_segment(client, key_a):
+    response = client.get("/api/v2/wallet/206555%000134", HTTP_X_APIKEY=key_a.plaintext)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "phone: contains a control character (NUL)"
+
+
+def test_an_unknown_api_path_is_a_json_404(client, key_a):
+    response = client.get("/api/v2/tiers/1234", HTTP_X_APIKEY=key_a.plaintext)
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "success": False,
+        "message": "No such endpoint.",
+        "code": "not_found",
+    }
+
+
+def test_our_own_error_still_answers_in_the_envelope(client, key_a, monkeypatch):
+    # given the wallet service fails unexpectedly
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("loyalty.api.views.find_shopper", broken)
+
+    response = _post(client, key_a.plaintext, {"phone": "2065550134"})
+
+    # then a JSON 500 that says nothing of the cause, and the call is logged
+    assert response.status_code == 500
+    assert response.json() == {
+        "success": False,
+        "message": "Something went wrong.",
+        "code": "server_error",
+    }
+    assert list(ApiRequestLog.objects.values_list("status", flat=True)) == [500]
