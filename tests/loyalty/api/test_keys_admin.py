@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from aiq.accounts.choices import Role
@@ -13,6 +14,7 @@ from loyalty.api.keys import create_api_key, hash_key
 from loyalty.api.models import ApiKey, ApiRequestLog
 from loyalty.api.request_log import record_request
 from tests.conftest import staff_client
+from tests.factories import RetailStoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,12 @@ def test_the_log_lists_the_companys_calls(owner_a, company_a):
 
     assert "/api/v2/wallet" in page
     assert "A terminal" in page
+
+
+def test_a_key_cannot_be_scoped_to_another_companys_store(company_a, company_b):
+    key = ApiKey(company=company_a, name="Mixed", store=RetailStoreFactory(company=company_b))
+
+    with pytest.raises(ValidationError) as raised:
+        key.full_clean(exclude=["prefix", "hash"])
+
+    assert raised.value.message_dict == {"store": ["This store belongs to another company."]}
