@@ -96,7 +96,15 @@ SECTIONS: tuple[Section, ...] = (
                 "Points, visits, taxes, expiration and the blocklist; the discounts shoppers "
                 "redeem their points for.",
             ),
-            Group("api-tracking", "API & Tracking", ()),
+            Group(
+                "api-tracking",
+                "API & Tracking",
+                (
+                    Entry("loyalty.apikey", "API keys"),
+                    Entry("loyalty.apirequestlog", "API request log"),
+                ),
+                "Your account UID, the API keys your POS uses and the calls made with them.",
+            ),
         ),
     ),
 )

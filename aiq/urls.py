@@ -15,6 +15,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every first visit; a 404 there is only log noise.
     path("favicon.ico", RedirectView.as_view(url=FAVICON_URL, permanent=True)),
     path("admin/", admin.site.urls),
+    path("api/", include("loyalty.api.urls")),
 ]
 
 if settings.POS_SANDBOX_ENABLED:

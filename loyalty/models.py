@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from loyalty.api.models import ApiKey, ApiRequestLog
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.enrollment.models import Enrollment
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
@@ -10,6 +11,8 @@ from loyalty.program.models import BlockedPhone, LoyaltyProgram, LoyaltyProgramE
 
 __all__ = [
     "Allocation",
+    "ApiKey",
+    "ApiRequestLog",
     "BlockedPhone",
     "Discount",
     "DiscountUse",

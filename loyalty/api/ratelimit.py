@@ -1,0 +1,32 @@
+"""Per-key rate limiting in a fixed window, counted in Django's cache."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from loyalty.api import assumptions
+from loyalty.api.errors import ApiError
+
+
+def check_rate(key_id: int) -> None:
+    """Count this request against the key's window; 429 with Retry-After when over."""
+    window = assumptions.RATE_LIMIT_WINDOW_SECONDS
+    now = time.time()
+    start = int(now // window)
+    cache_key = f"loyalty-api-rate:{key_id}:{start}"
+    cache.add(cache_key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window + 1)
+        count = 1
+    if count > assumptions.RATE_LIMIT_PER_MINUTE:
+        retry_after = max(1, int((start + 1) * window - now + 0.999))
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many requests for this API key; try again later.",
+            {"Retry-After": str(retry_after)},
+        )

@@ -1,0 +1,54 @@
+"""The wallet a POS shows at checkout: points and the discounts redeemable now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from aiq.personas.models import Persona
+from loyalty.api import assumptions
+from loyalty.api.models import ApiKey
+from loyalty.api.redemption_tokens import redemption_path, redemption_token
+from loyalty.discounts.models import Discount
+from loyalty.discounts.services import redeemable_discounts
+from loyalty.ledger.amounts import ZERO
+from loyalty.ledger.models import LoyaltyAccount
+from loyalty.program.models import LoyaltyProgram
+
+
+def api_wallet(persona: Persona, key: ApiKey, *, at: datetime | None = None) -> dict[str, Any]:
+    at = at or timezone.now()
+    account = LoyaltyAccount.objects.filter(persona=persona).first()
+    balance = account.balance if account else ZERO
+    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    hide = bool(program and program.hide_points_in_wallet)
+    # A key scoped to a store sees that store's discounts only.
+    discounts = redeemable_discounts(persona, balance=balance, store=key.store, at=at)
+    return {
+        # Where compliance forbids points AIQ sends 0, always.
+        "loyaltyPoints": 0 if hide else _number(balance),
+        "hidePointsInWallet": hide,
+        "audiences": assumptions.wallet_audiences(),
+        "discountTemplates": [_template(persona, key, d) for d in discounts],
+    }
+
+
+def _template(persona: Persona, key: ApiKey, discount: Discount) -> dict[str, Any]:
+    token = redemption_token(persona.pk, discount.pk)
+    return {
+        "id": discount.pk,
+        "posDiscountID": discount.pos_discount_id,
+        "avatar": assumptions.DISCOUNT_AVATAR,
+        "name": discount.name,
+        "pageTitle": discount.value_display,
+        "inStoreRedemption": True,
+        "pointsDeduction": _number(discount.points_cost),
+        "redemptionURL": redemption_path(key.company.uid, discount.pk, token),
+    }
+
+
+def _number(value: Any) -> int | float:
+    """Whole points as an int (AIQ's loyaltyPoints is an int), fractions as a float."""
+    return int(value) if value == int(value) else float(value)
