@@ -29,6 +29,11 @@ def _text_field(body: dict[str, Any], name: str) -> str:
     return value
 
 
+def _base(request: HttpRequest) -> str:
+    """This server's origin as the POS reached it: a POS calls the redemption URL as is."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 @api_endpoint("POST", json_body=True)
 def wallet_by_body(request: HttpRequest, call: Call) -> Any:
     body = call.body or {}
@@ -37,13 +42,17 @@ def wallet_by_body(request: HttpRequest, call: Call) -> Any:
     if not phone.strip() and not email.strip():
         raise bad_request("phone", "required (or email)")
     persona = find_shopper(call.key.company, phone=phone, email=email)
-    return _not_found() if persona is None else api_wallet(persona, call.key)
+    return (
+        _not_found() if persona is None else api_wallet(persona, call.key, base_url=_base(request))
+    )
 
 
 @api_endpoint("GET")
 def wallet_by_phone(request: HttpRequest, call: Call, phone: str) -> Any:
     persona = find_shopper(call.key.company, phone=phone)
-    return _not_found() if persona is None else api_wallet(persona, call.key)
+    return (
+        _not_found() if persona is None else api_wallet(persona, call.key, base_url=_base(request))
+    )
 
 
 @api_endpoint("GET")

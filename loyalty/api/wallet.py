@@ -18,7 +18,11 @@ from loyalty.ledger.models import LoyaltyAccount
 from loyalty.program.models import LoyaltyProgram
 
 
-def api_wallet(persona: Persona, key: ApiKey, *, at: datetime | None = None) -> dict[str, Any]:
+def api_wallet(
+    persona: Persona, key: ApiKey, *, at: datetime | None = None, base_url: str = ""
+) -> dict[str, Any]:
+    """``base_url``: this server's origin, so each redemptionURL is absolute (a POS calls
+    it as given)."""
     at = at or timezone.now()
     account = LoyaltyAccount.objects.filter(persona=persona).first()
     balance = account.balance if account else ZERO
@@ -31,11 +35,11 @@ def api_wallet(persona: Persona, key: ApiKey, *, at: datetime | None = None) -> 
         "loyaltyPoints": 0 if hide else _number(balance),
         "hidePointsInWallet": hide,
         "audiences": assumptions.wallet_audiences(),
-        "discountTemplates": [_template(persona, key, d) for d in discounts],
+        "discountTemplates": [_template(persona, key, d, base_url) for d in discounts],
     }
 
 
-def _template(persona: Persona, key: ApiKey, discount: Discount) -> dict[str, Any]:
+def _template(persona: Persona, key: ApiKey, discount: Discount, base_url: str) -> dict[str, Any]:
     token = redemption_token(persona.pk, discount.pk)
     return {
         "id": discount.pk,
@@ -45,7 +49,7 @@ def _template(persona: Persona, key: ApiKey, discount: Discount) -> dict[str, An
         "pageTitle": discount.value_display,
         "inStoreRedemption": True,
         "pointsDeduction": _number(discount.points_cost),
-        "redemptionURL": redemption_path(key.company.uid, discount.pk, token),
+        "redemptionURL": base_url + redemption_path(key.company.uid, discount.pk, token),
     }
 
 
