@@ -38,10 +38,14 @@ class EarningContext:
             return self.stores[store_id][0]
         return f"POS location {pos_key}"
 
+    def __post_init__(self) -> None:
+        # Each store's ZoneInfo looked up once, not once per sale.
+        self._zones = {pk: zone(time_zone) for pk, (_name, time_zone) in self.stores.items()}
+        self._default_zone = zone(settings.TIME_ZONE)
+
     def local_date(self, when: datetime, store_id: int | None) -> date:
         """The store's local day (the company's default time zone for an unmapped sale)."""
-        name = self.stores[store_id][1] if store_id in self.stores else settings.TIME_ZONE
-        return when.astimezone(zone(name)).date()
+        return when.astimezone(self._zones.get(store_id, self._default_zone)).date()
 
     def expires_at(self, earned_at: datetime) -> datetime | None:
         """FIFO: each award expires N days after it was earned; otherwise lots never do

@@ -410,3 +410,51 @@ def test_loyalty_failure_never_fails_the_sync_batch(program, member, store, monk
     # when the sync hook runs, then it does not raise and nothing is written
     hooks.sales_written(member.company_id, [sale.pk], NOW)
     assert LedgerEntry.objects.count() == 0
+
+
+# --- set-based: per batch, not per sale ---
+
+
+def test_a_batch_of_non_members_and_a_member_opens_an_account_for_the_member_only(
+    program, company_a, member, store
+):
+    # given a batch with a member's sale and sales of shoppers who never joined
+    shoppers = [PersonaFactory(company=company_a) for _ in range(3)]
+    sales = [make_sale(member, store), *(make_sale(shopper, store) for shopper in shoppers)]
+    # when the batch earns
+    summary = earn(*sales)
+    # then only the member has an account and points; the others have neither
+    assert summary.sales_earned == 1
+    assert list(LoyaltyAccount.objects.values_list("persona_id", flat=True)) == [member.pk]
+    assert [entries_of(sale) for sale in sales[1:]] == [[], [], []]
+    assert points_of(member) == D("52.00")
+
+
+def _new_members_sales(company_a, store, shoppers: int) -> list[Sale]:
+    members = [
+        PersonaFactory(company=company_a, loyalty_enrolled_at=T0 - timedelta(days=30))
+        for _ in range(shoppers)
+    ]
+    return [
+        make_sale(persona, store, at=T0 + timedelta(minutes=n)) for n, persona in enumerate(members)
+    ]
+
+
+def test_earning_a_batch_issues_the_same_few_queries_whatever_its_size(
+    program, company_a, store, django_assert_max_num_queries
+):
+    # given a batch of 2 sales and one of 40, each sale a new member's (accounts to open)
+    few, many = _new_members_sales(company_a, store, 2), _new_members_sales(company_a, store, 40)
+    # (the program and its settings, the batch, its neighbours, the accounts, the entries
+    # so far, the writes, a savepoint: 15 on PostgreSQL, whose COPY and id draw go round
+    # Django's count; 17 on SQLite)
+    with django_assert_max_num_queries(17) as small:
+        earn(*few)
+    # when the bigger batch earns
+    with django_assert_max_num_queries(17) as big:
+        summary = earn(*many)
+    # then it issues as many queries as the small one: none per sale
+    assert summary.sales_earned == 40
+    assert len(big) == len(small)
+    assert LedgerEntry.objects.count() == 42
+    assert_ledger_clean()
