@@ -26,6 +26,6 @@ def reset_fillfactor(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("loyalty", "0006_enrollment_pos_balance_imports")]
+    dependencies = [("loyalty", "0007_api_keys")]
 
     operations = [migrations.RunPython(set_fillfactor, reset_fillfactor)]
