@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from aiq.changes import diff as diff_fields
 from integrations.choices import EventAction
 from integrations.models import Integration, IntegrationEvent
 from integrations.secret_hints import MASK, masked
@@ -29,12 +30,7 @@ def jsonable(value: Any) -> Any:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``field -> [before, after]`` for every field whose value changed."""
-    changes = {}
-    for name in dict.fromkeys([*before, *after]):
-        old, new = jsonable(before.get(name)), jsonable(after.get(name))
-        if old != new:
-            changes[name] = [old, new]
-    return changes
+    return diff_fields(before, after, jsonable)
 
 
 def record_event(

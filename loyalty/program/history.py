@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from aiq.changes import diff as diff_fields
 from loyalty.program.choices import ProgramEventAction
 from loyalty.program.models import LoyaltyProgram, LoyaltyProgramEvent
 
@@ -29,12 +30,7 @@ def jsonable(value: Any) -> Any:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``field -> [before, after]`` for every field whose value changed."""
-    changes = {}
-    for name in dict.fromkeys([*before, *after]):
-        old, new = jsonable(before.get(name)), jsonable(after.get(name))
-        if old != new:
-            changes[name] = [old, new]
-    return changes
+    return diff_fields(before, after, jsonable)
 
 
 def record_event(
