@@ -11,6 +11,7 @@ sale and to the earn entry (the ledger restores exactly from the earn's own lot 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -109,17 +110,32 @@ def refund_offers(persona: Persona, limit: int = 20) -> list[RefundOffer]:
         Sale.objects.filter(persona=persona, is_refund=True).order_by("-occurred_at", "-id")[:limit]
     )
     originals = match_originals(persona, _all_refunds(persona))
+    # The offers' earn entries and their reversals in two queries, whatever the count.
+    sale_ids = {original.pk for original, _how in originals.values()}
+    earns_by_sale: dict[int, list[LedgerEntry]] = defaultdict(list)
+    for earn in LedgerEntry.objects.filter(
+        sale_id__in=sale_ids, kind=EntryKind.EARN, points__gt=0
+    ).order_by("id"):
+        earns_by_sale[earn.sale_id].append(earn)
+    reversals_by_earn: dict[int, list[LedgerEntry]] = defaultdict(list)
+    for reversal in (
+        LedgerEntry.objects.filter(
+            reverses__in=[earn for earns in earns_by_sale.values() for earn in earns],
+            kind=EntryKind.REVERSAL,
+        )
+        .select_related("staff_user")
+        .order_by("id")
+    ):
+        reversals_by_earn[reversal.reverses_id].append(reversal)
     offers = []
     for refund in refunds:
         original, how = originals.get(refund.pk, (None, ""))
-        earns = _earn_entries(original) if original is not None else []
+        earns = earns_by_sale.get(original.pk, []) if original is not None else []
+        removed = [reversal for earn in earns for reversal in reversals_by_earn[earn.pk]]
+        removed.sort(key=lambda entry: entry.pk)
         earned = sum((earn.points for earn in earns), ZERO)
-        removable = sum((_left(earn) for earn in earns), ZERO)
-        removed = list(
-            LedgerEntry.objects.filter(reverses__in=earns, kind=EntryKind.REVERSAL)
-            .select_related("staff_user")
-            .order_by("id")
-        )
+        # A reversal's points are negative: what is left is the earn plus its reversals.
+        removable = earned + sum((reversal.points for reversal in removed), ZERO)
         offers.append(RefundOffer(refund, original, how, earned, removable, removed))
     return offers
 
