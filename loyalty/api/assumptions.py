@@ -38,3 +38,46 @@ DISCOUNT_AVATAR = ""
 
 # The lookup's response fields were not captured: a membership flag and the opt-ins.
 # The stores response was not captured: id, name, address, time zone, phone.
+
+# --- Redemption (PUT/POST/DELETE on the redemption URL) ---------------------------------
+# AIQ's answer to the PUT was not captured. Ours: the envelope, with what a POS shows on
+# the ticket (the points deducted) and the shopper's new numbers. POST (hold) and DELETE
+# (release) are ours, beyond AIQ, and answer in the same shape.
+# A retry with the same transaction id (or Idempotency-Key) gets the first successful
+# answer, stored. A refused call writes nothing and stores nothing: its retry is judged
+# afresh (nothing was spent, so nothing can be spent twice).
+REDEMPTION_MAX_ID_LENGTH = 100
+# The transaction id names the order: a second, different discount on it is refused
+# ("a maximum of one AIQ discount to apply to the order", seed 000).
+ONE_DISCOUNT_PER_ORDER_STATUS = 409
+# A shopper short of points, or a discount not redeemable now (used up, cooling down, out
+# of date, not at this store): the call is understood but cannot be honoured.
+NOT_REDEEMABLE_STATUS = 422
+# A token that is not genuine, or not for this discount, or names another company's shopper:
+# the URL does not exist as far as the caller can tell.
+INVALID_REDEMPTION_URL_STATUS = 404
+
+
+def redemption_data(
+    kind: str, discount: Any, points: Any, transaction_id: str, numbers: dict[str, Any]
+) -> dict[str, Any]:
+    """``kind`` is "redeemed", "held" or "released"; ``numbers`` the shopper's
+    loyaltyPoints (available) and pointsOnHold after the call."""
+    moved = {"redeemed": "pointsDeducted", "held": "pointsHeld", "released": "pointsReleased"}
+    return {
+        kind: True,
+        "discountID": discount.pk,
+        "posDiscountID": discount.pos_discount_id,
+        "name": discount.name,
+        "transactionID": transaction_id or None,
+        moved[kind]: points,
+        **numbers,
+    }
+
+
+# Reconciliation for a POS that deducts on apply (Cova, seed 000's warning): a redemption
+# with a transaction id is matched to the synced sale whose external id (Cova's invoice Id)
+# or receipt number equals it. The sync stores discount amounts, not discount names or
+# ids, so "the sale carries the discount" means: its total discount is at least the
+# discount's value (flat), or that percent of its subtotal (percent), less a cent.
+# Which POS deducts on apply: a company with a Cova card (loyalty/api/redemption/pos.py).

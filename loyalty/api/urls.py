@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from loyalty.api import views
+from loyalty.api.redemption import views as redemption
 
 app_name = "loyalty_api"
 
@@ -13,6 +14,16 @@ urlpatterns = [
     path("v2/wallet/<str:phone>", views.wallet_by_phone, name="wallet-by-phone"),
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
+    path(
+        "v1.1/discount/redeem/<str:uid>/<int:discount_id>/<str:token>",
+        redemption.redemption_url,
+        name="redeem",
+    ),
+    path(
+        "v1.1/discount/redeem/<str:uid>/<int:discount_id>/<str:token>/<str:transaction_id>",
+        redemption.redemption_url,
+        name="redeem-transaction",
+    ),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     re_path(r"^.*$", views.unknown_path),
 ]
