@@ -55,11 +55,12 @@ class Redemption(TenantModel):
         "loyalty.DiscountUse", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    # The first successful answer of each method, replayed to every retry.
+    # The first successful answer of each method, replayed to every retry. Stored as the
+    # JSON text sent (not jsonb, which reorders keys), so a retry gets the same bytes.
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    hold_response = models.JSONField(null=True, blank=True)
-    release_response = models.JSONField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    hold_response = models.TextField(blank=True)
+    release_response = models.TextField(blank=True)
 
     deducts_on_apply = models.BooleanField(default=False)
     reconcile_by = models.DateTimeField(null=True, blank=True)

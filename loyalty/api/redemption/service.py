@@ -10,6 +10,7 @@ transaction id sent for two different shoppers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,8 +131,8 @@ def _check_same(existing: Redemption, request: RedemptionRequest) -> None:
 def _redeem(
     request: RedemptionRequest, account: LoyaltyAccount, existing: Redemption | None
 ) -> Answer:
-    if existing is not None and existing.response_body is not None:
-        return Answer(existing.response_status or OK, existing.response_body)
+    if existing is not None and existing.response_body:
+        return _replay(existing.response_status or OK, existing.response_body)
     if existing is not None and existing.status == RedemptionStatus.HELD:
         assert existing.hold_entry is not None
         existing.redeem_entry = holds.commit_hold(
@@ -172,7 +173,7 @@ def _finish_redeem(request: RedemptionRequest, redemption: Redemption) -> Answer
         hours = settings.LOYALTY_RECONCILE_HOURS
         redemption.reconcile_by = request.at + timedelta(hours=hours)
     body = _envelope(request, "redeemed", redemption.points)
-    redemption.response_status, redemption.response_body = OK, body
+    redemption.response_status, redemption.response_body = OK, json.dumps(body)
     redemption.save()
     return Answer(OK, body)
 
@@ -183,8 +184,8 @@ def _hold(
     if request.request_key is None:
         raise _needs_transaction_id()
     if existing is not None:
-        if existing.status == RedemptionStatus.HELD and existing.hold_response is not None:
-            return Answer(OK, existing.hold_response)
+        if existing.status == RedemptionStatus.HELD and existing.hold_response:
+            return _replay(OK, existing.hold_response)
         if existing.status == RedemptionStatus.RELEASED:
             raise refusals.hold_released()
         raise refusals.already_redeemed()
@@ -205,7 +206,7 @@ def _hold(
     redemption.hold_expires_at = request.at + timedelta(minutes=settings.LOYALTY_HOLD_MINUTES)
     body = _envelope(request, "held", redemption.points)
     body["data"]["holdExpiresAt"] = redemption.hold_expires_at.isoformat()
-    redemption.hold_response = body
+    redemption.hold_response = json.dumps(body)
     redemption.save()
     return Answer(OK, body)
 
@@ -217,8 +218,8 @@ def _release(
         raise _needs_transaction_id()
     if existing is None:
         raise refusals.hold_not_found()
-    if existing.status == RedemptionStatus.RELEASED and existing.release_response is not None:
-        return Answer(OK, existing.release_response)
+    if existing.status == RedemptionStatus.RELEASED and existing.release_response:
+        return _replay(OK, existing.release_response)
     if existing.status != RedemptionStatus.HELD:
         raise refusals.already_redeemed()
     release_locked(
@@ -229,9 +230,14 @@ def _release(
         idempotency_key=request.ledger_key("release"),
     )
     body = _envelope(request, "released", existing.points)
-    existing.release_response = body
+    existing.release_response = json.dumps(body)
     existing.save()
     return Answer(OK, body)
+
+
+def _replay(status: int, stored: str) -> Answer:
+    # json.loads keeps the stored key order: the retry's bytes are the first answer's.
+    return Answer(status, json.loads(stored))
 
 
 def _new(request: RedemptionRequest) -> Redemption:
