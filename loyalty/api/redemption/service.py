@@ -35,7 +35,7 @@ from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.debits import debit
-from loyalty.ledger.errors import InsufficientPoints
+from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints
 from loyalty.ledger.models import LoyaltyAccount
 from loyalty.program.models import LoyaltyProgram
 
@@ -99,9 +99,10 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
                 if existing is not None:
                     _check_same(existing, request)
                 return step(request, account, existing)
-        except IntegrityError:
+        except (IntegrityError, IdempotencyKeyReused):
             # Another shopper's call with the same key committed first (their account
-            # lock is not ours): this call is a different request on that key.
+            # lock is not ours): the ledger's or the redemption's unique key refused this
+            # one, which is a different request on that key.
             existing = _existing(request, lock=False)
             if existing is None:
                 raise

@@ -148,3 +148,24 @@ def test_a_commit_racing_the_expiry_job_settles_the_hold_once(company, key, roun
     assert account(member).on_hold == D("0.00")
     assert Redemption.objects.get().status == "redeemed"
     assert verify().drifts == []
+
+
+def test_one_transaction_id_sent_for_many_shoppers_at_once_redeems_one(company, key):
+    # given ten shoppers, each with a redemption URL of their own
+    discount = discount_of(company, 70, "7")
+    members = [member_with(company, 100) for _ in range(10)]
+
+    # when ten registers send the same transaction id at the same instant (their account
+    # locks differ: only the unique request key stands between them)
+    outcomes = run_at_once(
+        *[lambda m=m: call("PUT", url(m, discount, "ORDER-1"), key) for m in members]
+    )
+
+    # then one order got one discount; the others were told so, with nothing debited
+    statuses = sorted(getattr(o, "status_code", repr(o)) for o in outcomes)
+    assert statuses == [200] + [409] * 9
+    codes = {o.json()["code"] for o in outcomes if o.status_code == 409}
+    assert codes == {"one_discount_per_order"}
+    assert sorted(balance(m) for m in members) == [D("30.00")] + [D("100.00")] * 9
+    assert LedgerEntry.objects.filter(kind=EntryKind.REDEEM).count() == 1
+    assert verify().drifts == []
