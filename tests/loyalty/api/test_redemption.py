@@ -278,3 +278,27 @@ def test_hidden_points_are_answered_as_zero(company_a, member, forty_off, key_a)
 
     data = response.json()["data"]
     assert (data["pointsDeducted"], data["loyaltyPoints"], data["pointsOnHold"]) == (400, 0, 0)
+
+
+def test_a_pos_follows_the_wallets_redemption_url_as_given(client, member, forty_off, key_a):
+    # given the wallet a POS reads at checkout
+    wallet = client.post(
+        "/api/v2/wallet",
+        {"phone": member.phone},
+        content_type="application/json",
+        HTTP_X_APIKEY=key_a.plaintext,
+    ).json()
+    (template,) = wallet["data"]["discountTemplates"]
+
+    # when it PUTs the redemptionURL with its transaction id appended, and retries
+    address = template["redemptionURL"] + "/TX-42"
+    first = client.put(address, HTTP_X_APIKEY=key_a.plaintext)
+    retry = client.put(address, HTTP_X_APIKEY=key_a.plaintext)
+
+    # then one debit of pointsDeduction, and the wallet shows what is left
+    assert first.status_code == retry.status_code == 200
+    assert retry.content == first.content
+    assert first.json()["data"]["pointsDeducted"] == template["pointsDeduction"] == 400
+    assert redeem_entries().count() == 1
+    after = client.get(f"/api/v2/wallet/{member.phone}", HTTP_X_APIKEY=key_a.plaintext).json()
+    assert after["data"]["loyaltyPoints"] == 50
