@@ -110,7 +110,8 @@ def _judge(redemption_id: int, sale: Sale | None, now: datetime, run: ReconcileR
             return
         lock_persona_account(redemption.persona)  # the lock every redemption path takes first
         redemption = (
-            Redemption.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the outer joins.
+            Redemption.objects.select_for_update(of=("self",))
             .select_related("discount", "discount_use", "hold_entry", "redeem_entry")
             .get(pk=redemption_id)
         )
