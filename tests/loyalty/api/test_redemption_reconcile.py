@@ -13,20 +13,26 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from aiq.personas.models import Sale
+from aiq.personas.models import Persona, Sale
+from integrations.sync.choices import Stream
+from loyalty.api.keys import create_api_key
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.reconcile import reconcile_due, sale_carries_discount
 from loyalty.api.redemption.tasks import reconcile_redemptions_task
 from loyalty.discounts.choices import DiscountKind
 from loyalty.discounts.models import DiscountUse
 from loyalty.hooks import sales_written
+from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.models import LedgerEntry
 from loyalty.ledger.reversals import reverse
 from loyalty.ledger.verify import verify
 from tests.integrations.factories import IntegrationFactory
 from tests.loyalty.api.redemption_support import call, discount_of, member_with, url
+from tests.loyalty.factories import LoyaltyProgramFactory
 from tests.loyalty.helpers import D, balance, lots
+from tests.sync.factories import SandboxCredentialFactory, customer, run_once, sale
+from tests.sync.fakes import FakeProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +277,30 @@ def test_the_reconciliation_is_scheduled_and_has_a_command_twin(cova, member, fo
     assert out.getvalue() == ("Confirmed 0 redemptions by their sale; returned the points of 1.\n")
     assert balance(member) == D("450.00")
     assert Decimal(returned()[0].points) == D("400.00")
+
+
+def test_through_the_sync_engine_the_points_come_back_with_the_sale():
+    # given a Cova card whose customer c1 is a member with 450 points (1 pt/$ program)
+    credential = SandboxCredentialFactory()
+    company = credential.company
+    LoyaltyProgramFactory(company=company)
+    run_once(credential, Stream.CUSTOMERS, FakeProvider(customers=[customer("c1")]))
+    enrolled = timezone.now() - timedelta(days=400)
+    Persona.objects.filter(company=company).update(loyalty_enrolled_at=enrolled)
+    member = Persona.objects.get(company=company)
+    award(member, 450, EntryKind.ADJUST, reason="Welcome gift")
+    key = create_api_key(company, "Cova terminal")
+    discount = discount_of(company, 400, "40")
+    # and $40 off applied at the register on order s1 (Cova deducts the 400 points)
+    call("PUT", url(member, discount, "s1"), key.plaintext)
+    assert balance(member) == D("50.00")
+
+    # when the budtender removed it and the $44 sale syncs without any discount
+    run_once(credential, Stream.SALES, FakeProvider(sales=[sale("s1", customer_external_id="c1")]))
+
+    # then the sale earned its 44 points and the 400 came back, saying why
+    (entry,) = returned()
+    assert entry.reason.startswith('Cova sale s1 arrived without "$40 off"')
+    assert balance(member) == D("494.00")
+    assert Redemption.objects.get().status == "reversed"
+    assert verify().drifts == []
