@@ -75,7 +75,7 @@ def reconcile_for_sales(company_id: int, sale_ids: Collection[int], now: datetim
     for sale in sales:
         pk = waiting.get(sale.external_id) or waiting.get(sale.receipt_number)
         if pk is not None:
-            _judge(pk, sale, now, run)
+            _judge_safely(pk, sale, now, run)
     return run
 
 
@@ -95,8 +95,16 @@ def reconcile_due(now: datetime, *, limit: int = 500) -> ReconcileRun:
             .order_by("occurred_at")
             .first()
         )
-        _judge(pk, sale, now, run)
+        _judge_safely(pk, sale, now, run)
     return run
+
+
+def _judge_safely(pk: int, sale: Sale | None, now: datetime, run: ReconcileRun) -> None:
+    # One bad row must not hold up the others (nor, from the sync, the batch's sales).
+    try:
+        _judge(pk, sale, now, run)
+    except Exception:
+        logger.exception("Could not reconcile redemption %s", pk)
 
 
 def _judge(redemption_id: int, sale: Sale | None, now: datetime, run: ReconcileRun) -> None:

@@ -13,6 +13,7 @@ from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
+from loyalty.ledger.errors import HoldAlreadySettled
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,12 @@ def release_expired_holds(now: datetime, *, limit: int = 500) -> ExpiryRun:
         .values_list("pk", flat=True)[:limit]
     )
     for pk in due:
-        if release_if_expired(pk, now):
-            run.released.append(pk)
+        try:
+            if release_if_expired(pk, now):
+                run.released.append(pk)
+        except Exception:
+            # One bad row must not keep every later hold from being released.
+            logger.exception("Could not release the hold of redemption %s", pk)
     return run
 
 
@@ -72,13 +77,18 @@ def release_if_expired(redemption_id: int, now: datetime) -> bool:
         if redemption.status != RedemptionStatus.HELD or redemption.hold_expires_at > now:
             return False
         minutes = settings.LOYALTY_HOLD_MINUTES
-        release_locked(
-            redemption,
-            occurred_at=now,
-            reason=f"Hold not committed by a checkout within {minutes} minutes",
-            task=RELEASE_TASK,
-            idempotency_key=f"redemption:{redemption.pk}:expired",
-        )
+        try:
+            release_locked(
+                redemption,
+                occurred_at=now,
+                reason=f"Hold not committed by a checkout within {minutes} minutes",
+                task=RELEASE_TASK,
+                idempotency_key=f"redemption:{redemption.pk}:expired",
+            )
+        except HoldAlreadySettled as settled:
+            # Settled in the ledger by another path: the points are not held any more.
+            redemption.status = RedemptionStatus.RELEASED
+            redemption.note = str(settled)[:300]
         redemption.save()
         logger.info("Released expired hold of redemption %s", redemption.pk)
         return True

@@ -35,7 +35,7 @@ from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.debits import debit
-from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints
+from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints, LedgerError
 from loyalty.ledger.models import LoyaltyAccount
 from loyalty.program.models import LoyaltyProgram
 
@@ -107,6 +107,10 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
             if existing is None:
                 raise
             _check_same(existing, request)
+        except LedgerError as refused:
+            # E.g. a hold settled by another path between our read and the write: the
+            # ledger wrote nothing; the POS gets its words, not a 500.
+            raise refusals.RedemptionRefused(409, "points_conflict", str(refused)) from None
     raise RuntimeError("A redemption kept racing on its request key.")
 
 
@@ -270,8 +274,21 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
         raise refusals.not_redeemable(discount, "it is turned off")
     if option.reasons:
         raise refusals.not_redeemable(discount, option.reason)
+    # A hold is not a use yet (its DiscountUse comes with the checkout), but a single-use
+    # discount held for one cart cannot be held or redeemed for another meanwhile.
+    if discount.single_use and _held_elsewhere(request):
+        raise refusals.not_redeemable(discount, "it is on hold for another order")
     if balance < discount.points_cost:
         raise refusals.not_enough_points(balance, discount)
+
+
+def _held_elsewhere(request: RedemptionRequest) -> bool:
+    held = Redemption.objects.filter(
+        persona=request.persona, discount=request.discount, status=RedemptionStatus.HELD
+    )
+    if request.request_key is not None:
+        held = held.exclude(company_id=request.key.company_id, request_key=request.request_key)
+    return held.exists()
 
 
 def _ledger(write: Callable[[], Any], discount: Discount) -> Any:

@@ -15,6 +15,7 @@ from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.releasing import release_expired_holds
 from loyalty.api.redemption.tasks import release_expired_holds_task
 from loyalty.discounts.models import DiscountUse
+from loyalty.ledger import holds
 from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.models import LedgerEntry
@@ -241,3 +242,40 @@ def test_the_expiry_is_scheduled_and_has_a_command_twin(member, forty_off, key_a
     # nothing is due yet: the command releases nothing
     assert out.getvalue() == "Released 0 holds.\n"
     assert Redemption.objects.get().status == "held"
+
+
+def test_a_single_use_discount_held_for_one_cart_cannot_be_used_for_another(
+    member, forty_off, key_a
+):
+    forty_off.single_use = True
+    forty_off.save()
+    call("POST", url(member, forty_off, "CART-A"), key_a.plaintext)
+
+    other_hold = call("POST", url(member, forty_off, "CART-B"), key_a.plaintext)
+    other_redeem = call("PUT", url(member, forty_off, "CART-C"), key_a.plaintext)
+    commit = call("PUT", url(member, forty_off, "CART-A"), key_a.plaintext)
+
+    for refused in (other_hold, other_redeem):
+        assert (refused.status_code, refused.json()["code"]) == (422, "discount_not_redeemable")
+        assert "on hold for another order" in refused.json()["message"]
+    assert commit.status_code == 200
+    assert kinds() == [("hold", D("-400.00")), ("redeem", D("0.00"))]
+
+
+def test_a_hold_settled_behind_the_apis_back_is_a_409_not_a_500(member, forty_off, key_a):
+    # given a hold the ledger released by another path (not through its redemption)
+    call("POST", url(member, forty_off, "CART-X"), key_a.plaintext)
+    holds.release(Redemption.objects.get().hold_entry, reason="Released by hand")
+
+    response = call("PUT", url(member, forty_off, "CART-X"), key_a.plaintext)
+
+    assert (response.status_code, response.json()["code"]) == (409, "points_conflict")
+    assert "already released" in response.json()["message"]
+    assert Redemption.objects.get().status == "held"  # nothing written
+    assert balance(member) == D("600.00")
+    # and the expiry job closes the row instead of failing on it every minute
+    run = release_expired_holds(timezone.now() + timedelta(hours=1))
+    redemption = Redemption.objects.get()
+    assert (run.released, redemption.status) == ([redemption.pk], "released")
+    assert redemption.note.startswith("This hold was already released")
+    assert balance(member) == D("600.00")
