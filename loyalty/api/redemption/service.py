@@ -225,15 +225,17 @@ def _release(
         raise refusals.hold_not_found()
     if existing.status == RedemptionStatus.RELEASED and existing.release_response:
         return _replay(OK, existing.release_response)
-    if existing.status != RedemptionStatus.HELD:
+    if existing.status == RedemptionStatus.HELD:
+        release_locked(
+            existing,
+            occurred_at=request.at,
+            reason="Released by the POS",
+            api_key_label=request.key.name,
+            idempotency_key=request.ledger_key("release"),
+        )
+    elif existing.status != RedemptionStatus.RELEASED:
         raise refusals.already_redeemed()
-    release_locked(
-        existing,
-        occurred_at=request.at,
-        reason="Released by the POS",
-        api_key_label=request.key.name,
-        idempotency_key=request.ledger_key("release"),
-    )
+    # Released now, or by time before the POS asked: either way the points are back.
     body = _envelope(request, "released", existing.points)
     existing.release_response = json.dumps(body)
     existing.save()

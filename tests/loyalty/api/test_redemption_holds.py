@@ -279,3 +279,15 @@ def test_a_hold_settled_behind_the_apis_back_is_a_409_not_a_500(member, forty_of
     assert (run.released, redemption.status) == ([redemption.pk], "released")
     assert redemption.note.startswith("This hold was already released")
     assert balance(member) == D("600.00")
+
+
+def test_a_delete_after_the_hold_lapsed_answers_released(member, forty_off, key_a):
+    call("POST", url(member, forty_off, "CART-12"), key_a.plaintext)
+    release_expired_holds(timezone.now() + timedelta(hours=1))
+
+    response = call("DELETE", url(member, forty_off, "CART-12"), key_a.plaintext)
+
+    assert response.status_code == 200
+    assert response.json()["data"]["released"] is True
+    assert kinds() == [("hold", D("-400.00")), ("release", D("400.00"))]  # released once
+    assert balance(member) == D("600.00")
