@@ -58,6 +58,10 @@ NOT_REDEEMABLE_STATUS = 422
 INVALID_REDEMPTION_URL_STATUS = 404
 
 
+# The wallet's ``pointsOnHold`` and the answers' ``pointsOnHold`` are ours (AIQ has no
+# holds): points a POS set aside for a cart, already out of ``loyaltyPoints``.
+
+
 def redemption_data(
     kind: str, discount: Any, points: Any, transaction_id: str, numbers: dict[str, Any]
 ) -> dict[str, Any]:
