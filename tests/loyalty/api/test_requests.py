@@ -80,9 +80,7 @@ def test_an_unknown_shopper_gets_aiqs_not_found_shape(client, key_a):
     assert response.json() == {"success": True, "code": 200, "data": {"results": None}}
 
 
-def test_over_the_rate_limit_is_429_with_retry_after(
-    client, company_a, key_a, key_b, monkeypatch
-):
+def test_over_the_rate_limit_is_429_with_retry_after(client, company_a, key_a, key_b, monkeypatch):
     # given the key has used its whole minute (the clock stopped 10 s into a window: a
     # slow machine must not carry the calls over into the next one)
     window = assumptions.RATE_LIMIT_WINDOW_SECONDS
