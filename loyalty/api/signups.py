@@ -26,7 +26,7 @@ from aiq.personas.normalize import normalize_email, normalize_phone
 from integrations.providers import PROVIDERS
 from loyalty.api import assumptions
 from loyalty.api.body_fields import flag_field, text_field
-from loyalty.api.errors import bad_request
+from loyalty.api.errors import ApiError, bad_request
 from loyalty.api.models import ApiKey
 from loyalty.enrollment.direct import enroll, enroll_from_pos
 from stores.models import RetailStore, StoreMapping
@@ -95,7 +95,10 @@ def _address(body: dict[str, Any]) -> dict[str, str]:
     parts = {}
     for ours, theirs in assumptions.ADDRESS_OBJECT_FIELDS.items():
         for name in theirs:
-            text = text_field(value, name, max_length=200)
+            try:
+                text = text_field(value, name, max_length=200)
+            except ApiError as error:
+                raise bad_request(f"address.{name}", error.message.split(": ", 1)[-1]) from None
             if text:
                 parts[ours] = text
                 break

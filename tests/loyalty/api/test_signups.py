@@ -15,6 +15,7 @@ from aiq.personas.choices import (
 from aiq.personas.models import ConsentEvent, Persona, PersonaIdentity
 from loyalty.api.keys import create_api_key
 from loyalty.enrollment.models import Enrollment
+from stores.models import StoreMapping
 from tests.factories import PersonaFactory, RetailStoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +210,7 @@ def test_neither_a_valid_phone_nor_an_email_is_a_400_naming_the_phone(client, co
         ({"mobilePhone": "2065550134", "emailOptIn": 1}, "emailOptIn"),
         ({"mobilePhone": "2065550134", "optIn": True, "smsOptIn": False}, "optIn"),
         ({"mobilePhone": "2065550134", "address": 12.5}, "address"),
+        ({"mobilePhone": "2065550134", "address": {"city": ["x"]}}, "address.city"),
         ({"mobilePhone": "2065550134", "firstName": "x" * 101}, "firstName"),
     ],
 )
@@ -261,10 +263,33 @@ def test_legacy_signup_does_not_ask_an_opted_in_shopper_again(client, company_a,
     assert not ConsentEvent.objects.exists()
 
 
+def test_an_address_object_fills_the_address_fields(client, company_a, key_a):
+    address = {"street": "1 Pike St", "city": "Seattle", "state": "WA", "zip": "98101"}
+
+    _signup(client, key_a.plaintext, {"mobilePhone": "2065550134", "address": address})
+
+    persona = Persona.objects.get(company=company_a)
+    assert (persona.address_line1, persona.city, persona.state, persona.postal_code) == (
+        "1 Pike St",
+        "Seattle",
+        "WA",
+        "98101",
+    )
+
+
 def test_favorite_store_by_our_store_id(client, company_a, key_a):
     store = RetailStoreFactory(company=company_a)
 
     _signup(client, key_a.plaintext, {"mobilePhone": "2065550134", "storeID": store.pk})
+
+    assert Persona.objects.get(company=company_a).favorite_store_id == store.pk
+
+
+def test_favorite_store_by_the_pos_store_key(client, company_a, posabit_key):
+    store = RetailStoreFactory(company=company_a)
+    StoreMapping.objects.create(company=company_a, store=store, provider="posabit", key="venue-9")
+
+    _signup(client, posabit_key, {"mobilePhone": "2065550134", "favoriteStoreID": "venue-9"})
 
     assert Persona.objects.get(company=company_a).favorite_store_id == store.pk
 
