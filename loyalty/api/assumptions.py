@@ -38,3 +38,63 @@ DISCOUNT_AVATAR = ""
 
 # The lookup's response fields were not captured: a membership flag and the opt-ins.
 # The stores response was not captured: id, name, address, time zone, phone.
+
+# --- Signups (POST /api/v2/loyalty, legacy POST /api/v1.1/loyaltyContact/:uid) ---
+# The v2 body was not captured: it takes the legacy fields (firstName, lastName,
+# mobilePhone, email, address, favoriteStore, favoriteStoreID) plus optional booleans
+# optIn (SMS, as AIQ's opt-in is SMS) / smsOptIn / emailOptIn, storeID (as favoriteStoreID)
+# and consentEvidence (what the shopper gave at the counter, e.g. "Customer Consent +
+# signature"; copied onto the consent event).
+# `address` may be a string (the street line) or an object with these keys:
+ADDRESS_OBJECT_FIELDS = {
+    "address_line1": ("address", "line1", "street"),
+    "address_line2": ("line2",),
+    "city": ("city",),
+    "state": ("state",),
+    "postal_code": ("zip", "postalCode", "zipCode"),
+    "country": ("country",),
+}
+# An invalid phone is stored blank (reference 4.4), its raw text kept, and the response
+# carries a warning; an invalid email likewise. Neither a valid phone nor an email: 400
+# naming mobilePhone (there would be nobody to find again).
+# favoriteStoreID is our store id or the POS's store key (a Store Mapping); unknown
+# stores are ignored rather than refusing the signup; a store-scoped key's store is the
+# default. An existing shopper's details are filled where blank, never overwritten.
+# The legacy endpoint "will instantly text the phone number ... and request a
+# confirmation": with a valid phone and no opt-in flag, SMS consent of a shopper with
+# none becomes pending (requested); v2 without a flag leaves consent as it is.
+# The POS is read off the API key's name ("POSaBIT counter" -> posabit): enrolled by
+# POS from that POS, else by API; the consent event's source is "api:<pos> signup".
+# Signup answers 200 with data {contactID, created, membership{...}, smsOptIn,
+# emailOptIn, consent{sms, email}, warnings[{field, code, message}]}; a refused
+# re-opt-in is a warning (code "opted_out"): the rest of the signup still happened.
+OPTED_OUT_MESSAGE = {
+    "sms": "This number opted out of texts; it is never opted in again through the API.",
+    "email": "This email opted out; it is never opted in again through the API.",
+}
+
+# --- Opt-in PUTs (/api/v2/optin/text/:phone/:bool, /api/v1.1/optin/:uid/:phone/:bool,
+# /api/v2/optin/email/:email/:bool) ---
+# `doubleOpt=true` records the opt-in as pending (the confirmation text is issue 13's);
+# `loyalty=false` skips the double opt-in (we read "skips it" as skipping that flow; an
+# opt-in PUT never enrolls in loyalty either way). Unknown shopper: AIQ's not-found.
+# true on an opted-out shopper changes nothing and answers 409 with this code (a POS
+# should not retry it); the same rule holds for emails.
+OPTED_OUT_STATUS = 409
+OPTED_OUT_CODE = "opted_out"
+
+# --- Point adjustments (PUT /api/v1.1/adjust/loyaltyPoints/:uid/:contactId) ---
+# Body {value, note}: value a non-zero number (or numeric string), at most 2 decimal
+# places, under ADJUST_MAX_POINTS in size; note optional (ADJUST_DEFAULT_NOTE).
+ADJUST_MAX_POINTS = 1_000_000_000
+ADJUST_DEFAULT_NOTE = "Adjusted through the API"
+# A removal larger than the balance: nothing written, this status and code.
+INSUFFICIENT_POINTS_STATUS = 409
+INSUFFICIENT_POINTS_CODE = "insufficient_points"
+# Idempotency-Key header: scoped to the company and this endpoint (ledger key
+# "api:adjust:<key>"); a replay answers as the first call did; the same key with another
+# contact or value is 422 idempotency_key_reused.
+IDEMPOTENCY_KEY_MAX_LENGTH = 150
+# GET /api/v1.1/adjustments/:uid/:startUnix/:endUnix: entries with start <= time < end,
+# oldest first, at most ADJUSTMENTS_LIMIT of them.
+ADJUSTMENTS_LIMIT = 5000
