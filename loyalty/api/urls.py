@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import views
+from loyalty.api import sales_views, views
 
 app_name = "loyalty_api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("v2/wallet/<str:phone>", views.wallet_by_phone, name="wallet-by-phone"),
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
+    path("v1.1/createUpdateSale/<str:uid>", sales_views.create_update_sale, name="sale"),
+    path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     re_path(r"^.*$", views.unknown_path),
 ]
