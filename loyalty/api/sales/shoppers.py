@@ -36,6 +36,10 @@ def customer_keys(company: Company, visits: Sequence[Visit], now: datetime) -> l
         else:
             keys.append(visit.pos_user)
     if shoppers:
+        # Two calls naming one new shopper at once would each create them: calls that
+        # bring member objects take turns per company (the lock ends with the call's
+        # transaction, and is the first lock it takes: no cycle with the account locks).
+        Company.objects.select_for_update().filter(pk=company.pk).first()
         result = ingest_shoppers(
             company,
             SOURCE,
