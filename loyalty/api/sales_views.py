@@ -14,7 +14,7 @@ from loyalty.api.endpoint import Call, api_endpoint
 from loyalty.api.errors import bad_request
 from loyalty.api.sales.body import bulk_visits, read_json, single_visit
 from loyalty.api.sales.fields import VisitError
-from loyalty.api.sales.service import Outcome, Status, post_visits
+from loyalty.api.sales.service import Outcome, Refused, Status, post_visits
 from loyalty.api.sales.visits import Visit, parse_visit
 from loyalty.program.models import LoyaltyProgram
 
@@ -35,12 +35,12 @@ def create_update_sale(request: HttpRequest, call: Call, uid: str) -> Any:
 @api_endpoint("POST")
 def create_update_sales(request: HttpRequest, call: Call, uid: str) -> Any:
     raws = bulk_visits(read_json(request, assumptions.SALES_MAX_BODY_BYTES))
-    visits: list[Visit | tuple[str, VisitError]] = []
+    visits: list[Visit | Refused] = []
     for raw in raws:
         try:
             visits.append(parse_visit(raw))
         except VisitError as error:
-            visits.append((_pos_id_of(raw), error))
+            visits.append(Refused(_pos_id_of(raw), error))
     outcomes = post_visits(call.key, visits, timezone.now())
     hidden = _points_hidden(call)
     counts = dict.fromkeys((Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.REFUSED), 0)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from aiq.validators import first_control_character
+
 CENT = Decimal("0.01")
 THOUSANDTH = Decimal("0.001")
 # Sale and line columns are DecimalField(max_digits=12): anything this big is broken.
@@ -25,17 +27,24 @@ class VisitError(ValueError):
         self.why = why
 
 
-def text(value: Any, field: str, *, limit: int, required: bool = False) -> str:
-    """A string (a number is taken as its digits: POS ids are often numeric)."""
+def text(value: Any, field: str, *, limit: int, required: bool = False, cut: bool = False) -> str:
+    """A string (a number is taken as its digits: POS ids are often numeric). Longer than
+    ``limit``: cut when ``cut`` (a product name, as the sync does), else refused (an id)."""
     if value is None:
         value = ""
     elif isinstance(value, bool) or not isinstance(value, (str, int)):
         raise VisitError(field, "must be a string")
     result = str(value).strip()
+    # Every stored string passes here: a NUL would make PostgreSQL raise.
+    bad = first_control_character(result)
+    if bad is not None:
+        raise VisitError(field, f"contains a control character ({bad[1]})")
     if required and not result:
         raise VisitError(field, "required")
     if len(result) > limit:
-        raise VisitError(field, f"at most {limit} characters")
+        if not cut:
+            raise VisitError(field, f"at most {limit} characters")
+        result = result[:limit]
     return result
 
 

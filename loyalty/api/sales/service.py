@@ -44,6 +44,14 @@ class Status:
     REFUSED = "refused"
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A posted visit that could not be read, with the pos_id it showed (if any)."""
+
+    pos_id: str
+    error: VisitError
+
+
 @dataclass
 class Outcome:
     """What became of one posted visit."""
@@ -61,18 +69,15 @@ class Outcome:
     error: VisitError | None = None
 
 
-def post_visits(
-    key: ApiKey, visits: Sequence[Visit | tuple[str, VisitError]], now: datetime
-) -> list[Outcome]:
-    """Write the readable visits (``Visit``) and refuse the rest (``(pos_id, error)``),
-    one outcome each, in order. Runs in its own transaction."""
+def post_visits(key: ApiKey, visits: Sequence[Visit | Refused], now: datetime) -> list[Outcome]:
+    """Write the readable visits and report the refused ones, one outcome each, in order.
+    Runs in its own transaction."""
     outcomes: list[Outcome] = []
     good: list[tuple[Outcome, Visit]] = []
     first_of: dict[str, int] = {}
     for index, visit in enumerate(visits):
-        if not isinstance(visit, Visit):
-            pos_id, error = visit
-            outcomes.append(Outcome(index, pos_id, Status.REFUSED, error=error))
+        if isinstance(visit, Refused):
+            outcomes.append(Outcome(index, visit.pos_id, Status.REFUSED, error=visit.error))
             continue
         outcome = Outcome(index, visit.pos_id, Status.CREATED, is_refund=visit.is_refund)
         outcome.total = visit.total

@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from aiq.validators import first_control_character
 from loyalty.api.sales import fields
 from loyalty.api.sales.fields import THOUSANDTH, VisitError
 
@@ -62,9 +61,6 @@ def parse_visit(raw: Any) -> Visit:
     if not isinstance(raw, dict):
         raise VisitError("", "must be an object")
     visit: dict[str, Any] = raw
-    bad = first_control_character(visit)
-    if bad is not None:
-        raise VisitError(bad[0], f"contains a control character ({bad[1]})")
     pos_id = fields.text(visit.get("pos_id"), "pos_id", limit=128, required=True)
     raw_lines = visit.get(LINES)
     if raw_lines is None:
@@ -104,9 +100,9 @@ def _line(raw: Any, path: str) -> Line:
     paid = price * quantity - discount if quantity >= 0 else price * quantity + discount
     total = fields.amount(paid, f"{path}.price")
     return Line(
-        sku=fields.text(line.get("sku"), f"{path}.sku", limit=128),
-        name=fields.text(line.get("name"), f"{path}.name", limit=255),
-        category=fields.text(line.get("category"), f"{path}.category", limit=128),
+        sku=fields.text(line.get("sku"), f"{path}.sku", limit=128, cut=True),
+        name=fields.text(line.get("name"), f"{path}.name", limit=255, cut=True),
+        category=fields.text(line.get("category"), f"{path}.category", limit=128, cut=True),
         quantity=quantity,
         unit_price=price,
         discount=discount,
@@ -125,8 +121,8 @@ def _member(raw: Any) -> Member | None:
         return None
     member = fields.mapping(raw, "member")
     return Member(
-        first_name=fields.text(member.get("firstName"), "member.firstName", limit=100),
-        last_name=fields.text(member.get("lastName"), "member.lastName", limit=100),
+        first_name=fields.text(member.get("firstName"), "member.firstName", limit=100, cut=True),
+        last_name=fields.text(member.get("lastName"), "member.lastName", limit=100, cut=True),
         phone=fields.text(member.get("mobilePhone"), "member.mobilePhone", limit=40),
         email=fields.text(member.get("email"), "member.email", limit=254),
     )

@@ -194,6 +194,32 @@ def test_money_is_exact_decimal_never_float(client, company_a, key_a, member):
     assert Sale.objects.get().total == D("0.25")
 
 
+def test_a_long_product_name_is_cut_as_the_sync_cuts_it_and_the_sale_lands(
+    client, company_a, key_a
+):
+    lines = [{"sku": "A", "price": 40, "quantity": 1, "name": "N" * 300}]
+
+    response = post(client, key_a, company_a.uid, {"visit": visit(lines=lines)})
+
+    assert response.status_code == 200
+    assert SaleLine.objects.get().name == "N" * 255
+
+
+def test_where_the_program_hides_points_the_answer_shows_none_but_they_are_earned(
+    client, company_a, key_a, member, program
+):
+    # given a program whose points are hidden in the wallet (compliance)
+    program.hide_points_in_wallet = True
+    program.save()
+
+    # when the member's sale is posted
+    data = post(client, key_a, company_a.uid, {"visit": with_member()}).json()["data"]
+
+    # then the answer shows 0, as the wallet does, and the ledger has the 40 points
+    assert (data["pointsEarned"], data["loyaltyPoints"]) == (0, 0)
+    assert LedgerEntry.objects.get(sale_id=data["saleID"]).points == D("40.00")
+
+
 def test_iso_8601_dates_are_accepted(client, company_a, key_a):
     response = post(
         client, key_a, company_a.uid, {"visit": visit(transaction_date="2026-05-04T12:03:53-07:00")}
@@ -389,6 +415,11 @@ def test_another_companys_key_cannot_post_and_pos_ids_are_per_company(
         ),
         ({"visit": visit(member="Jo")}, "visit.member"),
         ({"visit": visit(location="Store\x00")}, "visit.location"),
+        ({"visit": visit(pos_id="x" * 129)}, "visit.pos_id"),
+        (
+            {"visit": visit(lines=[{"price": 1, "quantity": 1, "name": "a\x00"}])},
+            "visit.visit_details_attributes[0].name",
+        ),
         ("{not json", "body"),
         ('{"visit": {"transaction_total": NaN}}', "body"),
     ],
