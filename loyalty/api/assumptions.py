@@ -62,6 +62,8 @@ SALES_SOURCE = "api"
 # not sent: 0. A visit whose lines are all returned (negative quantities), or whose total is
 # negative, is a refund: its total is negative, and refunds earn nothing and take nothing
 # (loyalty/earning/service.py; staff remove points on the persona card).
+# A POS sends a return under its own pos_id: a pos_id first posted as a sale and re-posted
+# as a refund keeps what it earned (refunds take nothing back).
 # A transaction_date with no offset is UTC.
 # The shopper: a `member` object ({firstName, lastName, mobilePhone, email}) is matched to
 # a persona by phone then email as a POS customer list is (aiq/personas/ingest.py), or
@@ -77,3 +79,7 @@ MEMBER_KEY_PREFIX = "member:"
 # key that maps to one store) and then as a store name (case-insensitive). Unknown, the
 # sale lands without a store (never a 400: the sale is real), keeps the location as its POS
 # key, and is answered with "storeID": null so the POS side can fix its store name.
+# Each sale's answer: status (created / updated / unchanged / refused), saleID, contactID
+# (the persona, or null), storeID, refund, total (a string: money is never a float),
+# pointsEarned (the sale's entries so far) and loyaltyPoints (the balance after the call),
+# both 0 where the program hides points, as the wallet does. A bulk call adds the counts.
