@@ -81,8 +81,8 @@ def parse_visit(raw: Any) -> Visit:
         pos_type=fields.text(visit.get("pos_type"), "pos_type", limit=128),
         location=fields.text(visit.get("location"), "location", limit=128),
         occurred_at=fields.moment(visit.get("transaction_date"), "transaction_date"),
-        # A refund's total is negative whatever sign the POS gave it.
-        total=-abs(total) if is_refund else total,
+        # A refund's total is negative whatever sign the POS gave it (0 stays 0, not -0).
+        total=-abs(total) if is_refund and total else total,
         is_refund=is_refund,
         lines=lines,
         member=_member(visit.get("member")),
