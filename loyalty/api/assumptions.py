@@ -98,3 +98,47 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 150
 # GET /api/v1.1/adjustments/:uid/:startUnix/:endUnix: entries with start <= time < end,
 # oldest first, at most ADJUSTMENTS_LIMIT of them.
 ADJUSTMENTS_LIMIT = 5000
+
+# --- createUpdateSale(s) (reference 4.5) ---------------------------------------------------
+# Bodies: one sale is {"visit": {...}}; the bulk call takes {"visits": [...]} or a bare
+# list, each item a visit or {"visit": {...}} (the single call's body, repeated). AIQ's
+# bulk shape was not captured; accepting all three costs nothing.
+SALE_MAX_BODY_BYTES = 256 * 1024
+SALES_MAX_BODY_BYTES = 8 * 1024 * 1024
+# AIQ documents 100 items per inventory post and no sales cap; more is refused with a 413.
+MAX_VISITS_PER_CALL = 500
+# A bulk call answers 200 with one result per visit, in order; a visit that cannot be read
+# is refused with its index, field and reason while the rest lands. It is not kept in the
+# sync quarantine (that belongs to a POS credential): the POS holds it and gets the reason.
+# Sales posted here are source "api", keyed (company, "api", pos_id): a re-post with the
+# same pos_id updates the sale. A POS that both syncs and posts one sale makes two sales.
+SALES_SOURCE = "api"
+# `price` is the unit price; `discount` the line's discount in money (its sign ignored). A
+# line's total is price x quantity less the discount, and for a returned line (negative
+# quantity) the discount given back is added: what the shopper gets back.
+# `brand` is accepted and not stored (sale lines have no brand yet).
+# `transaction_total` is the sale's total; missing, the lines' totals add up to it. Tax is
+# not sent: 0. A visit whose lines are all returned (negative quantities), or whose total is
+# negative, is a refund: its total is negative, and refunds earn nothing and take nothing
+# (loyalty/earning/service.py; staff remove points on the persona card).
+# A POS sends a return under its own pos_id: a pos_id first posted as a sale and re-posted
+# as a refund keeps what it earned (refunds take nothing back).
+# A transaction_date with no offset is UTC.
+# The shopper: a `member` object ({firstName, lastName, mobilePhone, email}) is matched to
+# a persona by phone then email as a POS customer list is (aiq/personas/ingest.py), or
+# creates one; its source identity is ("api", pos_user), or ("api", "member:<phone or
+# email>") without a pos_user. A `pos_user` alone is the shopper's id in the POS: an "api"
+# identity with that id, else the one persona that id belongs to in a synced POS (Cova,
+# POSaBIT, Clover). Unknown, the sale is anonymous and links when a later call's member
+# object arrives with that pos_user. A member object does not enroll anybody in loyalty by
+# itself (the program's enrollment settings do, as for synced sales).
+MEMBER_KEY_PREFIX = "member:"
+# The store: a key scoped to a store posts that store's sales. Otherwise `location`, then
+# `pos_type`, is looked up as a Store Mappings key (provider "api" first, then any POS's
+# key that maps to one store) and then as a store name (case-insensitive). Unknown, the
+# sale lands without a store (never a 400: the sale is real), keeps the location as its POS
+# key, and is answered with "storeID": null so the POS side can fix its store name.
+# Each sale's answer: status (created / updated / unchanged / refused), saleID, contactID
+# (the persona, or null), storeID, refund, total (a string: money is never a float),
+# pointsEarned (the sale's entries so far) and loyaltyPoints (the balance after the call),
+# both 0 where the program hides points, as the wallet does. A bulk call adds the counts.

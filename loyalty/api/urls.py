@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import contact_views, views
+from loyalty.api import contact_views, sales_views, views
 
 app_name = "loyalty_api"
 
@@ -36,6 +36,8 @@ urlpatterns = [
         contact_views.adjustments,
         name="adjustments",
     ),
+    path("v1.1/createUpdateSale/<str:uid>", sales_views.create_update_sale, name="sale"),
+    path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     re_path(r"^.*$", views.unknown_path),
 ]
