@@ -48,8 +48,9 @@ def one_discount_per_order(transaction_id: str) -> RedemptionRefused:
 
 
 def idempotency_key_reused() -> RedemptionRefused:
+    # The same status as the point adjustments' reused key: one code, one status.
     return RedemptionRefused(
-        409,
+        422,
         "idempotency_key_reused",
         "This Idempotency-Key was already used for another redemption.",
     )

@@ -142,7 +142,7 @@ def test_an_idempotency_key_reused_for_another_discount_is_refused(
 
     response = call("PUT", url(member, ten_off), key_a.plaintext, HTTP_IDEMPOTENCY_KEY="k1")
 
-    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_reused")
+    assert (response.status_code, response.json()["code"]) == (422, "idempotency_key_reused")
     assert redeem_entries().count() == 1
 
 
