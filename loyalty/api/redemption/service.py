@@ -33,10 +33,12 @@ from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.discounts.services import discount_options
 from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
+from loyalty.ledger.amounts import positive_points
 from loyalty.ledger.choices import EntryKind
-from loyalty.ledger.debits import debit
+from loyalty.ledger.debits import debit_account
 from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints, LedgerError
 from loyalty.ledger.models import LoyaltyAccount
+from loyalty.ledger.postings import make_cause, replayable
 from loyalty.program.models import LoyaltyProgram
 
 OK = 200
@@ -151,13 +153,13 @@ def _redeem(
     redemption = existing or _new(request)
     _check_redeemable(request, account.balance)
     redemption.points = request.discount.points_cost
+    # On the account locked above: the ledger's ``debit`` would find and lock it again.
     redemption.redeem_entry = _ledger(
-        lambda: debit(
-            request.persona,
-            redemption.points,
+        lambda: replayable(debit_account)(
+            account,
+            positive_points(redemption.points),
             EntryKind.REDEEM,
-            occurred_at=request.at,
-            api_key_label=request.key.name,
+            make_cause(request.at, api_key_label=request.key.name),
             idempotency_key=request.ledger_key("redeem"),
         ),
         request.discount,
