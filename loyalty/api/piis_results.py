@@ -91,27 +91,31 @@ def bounded_total(personas: QuerySet, query: PiisQuery, page_size: int) -> int:
     return max(counted, estimate)
 
 
-def first_identities(persona_ids: list[int]) -> dict[int, PersonaIdentity]:
-    """Each persona's first source identity (lowest id), in one query for the page."""
-    first: dict[int, PersonaIdentity] = {}
-    identities = PersonaIdentity.objects.filter(persona_id__in=persona_ids).order_by(
-        "persona_id", "id"
+def first_identities(persona_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each persona's first source identity (lowest id) as (source, external id), in one
+    query for the page."""
+    first: dict[int, tuple[str, str]] = {}
+    identities = (
+        PersonaIdentity.objects.filter(persona_id__in=persona_ids)
+        .order_by("persona_id", "id")
+        .values_list("persona_id", "source", "external_id")
     )
-    for identity in identities.only("persona_id", "source", "external_id"):
-        first.setdefault(identity.persona_id, identity)
+    for persona_id, source, external_id in identities:
+        first.setdefault(persona_id, (source, external_id))
     return first
 
 
-def persona_result(row: dict[str, Any], identity: PersonaIdentity | None) -> dict[str, Any]:
+def persona_result(row: dict[str, Any], identity: tuple[str, str] | None) -> dict[str, Any]:
     """One result of the listing: exactly the fields AIQ documents."""
+    source, external_id = identity or ("", "")
     return {
         "contactID": row["pk"],
-        "srcID": identity.external_id if identity else "",
+        "srcID": external_id,
         "firstName": row["first_name"],
         "lastName": row["last_name"],
         "mobilePhone": row["phone"] or row["phone_raw"],
         "homePhone": "",
-        "platform": identity.source if identity else "",
+        "platform": source,
         "favoriteStoreID": row["favorite_store_id"],
         "inserted": _epoch(row["created_at"]),
         "optinTime": assumptions.PIIS_UNKNOWN_TIME,
