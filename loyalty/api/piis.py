@@ -35,6 +35,9 @@ from loyalty.program.models import BlockedPhone
 MAX_SOURCE_ID_MATCHES = 50
 # PostgreSQL's integer primary key: a longer number cannot be a contact id.
 MAX_CONTACT_ID = 2**31 - 1
+# No company has more personas than a contact id can count.
+MAX_START = MAX_CONTACT_ID
+MAX_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -108,21 +111,30 @@ def parse_piis_query(params: Mapping[str, str]) -> PiisQuery:
     if direction not in ("asc", "desc"):
         raise bad_request("dir", "must be asc or desc")
     return PiisQuery(
-        start=_whole_number(params, "start", 0),
-        limit=assumptions.piis_limit(_whole_number(params, "limit", None)),
+        start=_start(params),
+        limit=assumptions.piis_limit(_whole_number(params, "limit")),
         sort=sort,
         descending=direction == "desc",
         search=parse_search(params.get("search", "")),
     )
 
 
-def _whole_number(params: Mapping[str, str], name: str, default: int | None) -> int | None:
+def _whole_number(params: Mapping[str, str], name: str) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
-        return default
+        return None
     if not (raw.isascii() and raw.isdigit()):
         raise bad_request(name, "must be a whole number, 0 or more")
-    return int(raw)
+    # Thousands of digits would make int() raise; any such number is out of range anyway.
+    return int(raw) if len(raw) <= MAX_DIGITS else 10**MAX_DIGITS
+
+
+def _start(params: Mapping[str, str]) -> int:
+    start = _whole_number(params, "start") or 0
+    if start > MAX_START:
+        # PostgreSQL's OFFSET is a bigint: a larger number would be a 500, not an answer.
+        raise bad_request("start", f"must be at most {MAX_START}")
+    return start
 
 
 def parse_search(raw: str) -> Search:

@@ -272,6 +272,8 @@ def test_phone_search_with_limit_one_as_aiq_clients_send_it(client, company_a, k
         ({"limit": "-5"}, "limit"),
         ({"start": "-1"}, "start"),
         ({"start": "1.5"}, "start"),
+        ({"start": "99999999999999999999"}, "start"),
+        ({"start": "9" * 5000}, "start"),
         ({"search": "has:tattoo"}, "search"),
         ({"search": "is:vip"}, "search"),
         ({"search": "email:"}, "search"),
@@ -340,7 +342,15 @@ def test_total_beyond_the_exact_bound_is_never_below_what_remains(
 
 @pytest.mark.parametrize(
     ("asked", "answered"),
-    [("1", 100), ("99", 100), ("100", 100), ("150", 150), ("2000", 2000), ("5000", 2000)],
+    [
+        ("1", 100),
+        ("99", 100),
+        ("100", 100),
+        ("150", 150),
+        ("2000", 2000),
+        ("5000", 2000),
+        ("9" * 5000, 2000),
+    ],
 )
 def test_limit_is_clamped_to_100_through_2000(client, company_a, key_a, asked, answered):
     _many(company_a, 160)
