@@ -64,6 +64,8 @@ PIIS_DEFAULT_DIR = "asc"
 # "Blocklisted personas are filtered out": the only blocklist here is the loyalty
 # program's points blocklist (Settings > Loyalty, E.164 phones, typically staff). A
 # persona whose phone is on it is left out of the listing and is "not found" by contact id.
+# (Phones only: the blocklist holds E.164 numbers; a persona without a valid phone is
+# never blocklisted.)
 
 # `total` without counting a million rows per call: exact whenever at most
 # start + limit + PIIS_EXACT_TOTAL_BEYOND_PAGE personas match (the count stops one past

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Lower
 
@@ -159,10 +159,13 @@ def parse_search(raw: str) -> Search:
 
 def visible_personas(company: Company) -> QuerySet:
     """The company's personas a POS may see: all but those on the points blocklist."""
-    # NOT EXISTS, not NOT IN: PostgreSQL estimates the anti-join's rows well, and the
-    # listing's total trusts that estimate past its exact bound.
-    blocked = BlockedPhone.objects.filter(company=company, phone=OuterRef("phone"))
-    return Persona.objects.filter(company=company).filter(~Exists(blocked))
+    # The blocklist is a few staff phones: read first and written into the query as
+    # values. As a subquery, NOT IN halves PostgreSQL's row estimate (which the total
+    # trusts past its bound) and NOT EXISTS became an anti-join that rescans the blocklist
+    # for every persona (2.4 of a sort's 10 s at a million rows, with no blocklist at all).
+    blocked = list(BlockedPhone.objects.filter(company=company).values_list("phone", flat=True))
+    personas = Persona.objects.filter(company=company)
+    return personas.exclude(phone__in=blocked) if blocked else personas
 
 
 def search_condition(company: Company, search: Search) -> Q:
