@@ -25,17 +25,17 @@ ACCOUNTS = LedgerEntry._meta.get_field("account").related_model._meta.db_table
 
 
 def _first_source(company_id: int) -> tuple[str, list[object], str]:
-    # The identity with the lowest id, as srcID and platform show it. A window, not
-    # "id IN (SELECT MIN(id) ... GROUP BY)": PostgreSQL guesses 200 groups for that and
-    # loops over the index (8 s at 200,000 personas; this is 1 s).
+    # The identity with the lowest id, as srcID and platform show it: the one no earlier
+    # identity of its persona precedes (an anti-join PostgreSQL hashes; 3.5 s at a
+    # million rows, where ROW_NUMBER() took 9 s and "id IN (SELECT MIN(id) ... GROUP BY)"
+    # was misestimated into a loop over the index).
     join = f"""
         LEFT JOIN (
-            SELECT numbered.persona_id, numbered.source FROM (
-                SELECT i.persona_id, i.source,
-                       ROW_NUMBER() OVER (PARTITION BY i.persona_id ORDER BY i.id) AS position
-                FROM {IDENTITIES} i WHERE i.company_id = %s
-            ) numbered
-            WHERE numbered.position = 1
+            SELECT i.persona_id, i.source FROM {IDENTITIES} i
+            WHERE i.company_id = %s AND NOT EXISTS (
+                SELECT 1 FROM {IDENTITIES} earlier
+                WHERE earlier.persona_id = i.persona_id AND earlier.id < i.id
+            )
         ) ranked ON ranked.persona_id = f.pk"""  # noqa: S608 - table names are constants
     return join, [company_id], "ranked.source"
 
