@@ -3,8 +3,8 @@ source identity's) and ``usedpoints`` (points redeemed).
 
 As ORDER BY subqueries these ran once per persona: 3.7 and 5.4 seconds at 200,000
 personas on PostgreSQL. Here each is one grouped table joined to the filtered personas
-(the listing's own WHERE, compiled by Django), hashed in one pass: about 1 and 1.4 s
-there, 6.8 and 6.1 s at a million (README, "The persona listing"). The
+(the listing's own WHERE, compiled by Django), hashed in one pass: 3.7 and 5.6 s at a
+million personas on a loaded 2-core machine (README, "The persona listing"). The
 page's rows are then read by id (``piis_results``).
 """
 
