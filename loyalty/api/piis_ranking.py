@@ -17,11 +17,11 @@ from django.db.models import QuerySet
 
 from aiq.personas.models import PersonaIdentity
 from loyalty.ledger.choices import EntryKind
-from loyalty.ledger.models import LedgerEntry
+from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
 
 IDENTITIES = PersonaIdentity._meta.db_table
 ENTRIES = LedgerEntry._meta.db_table
-ACCOUNTS = LedgerEntry._meta.get_field("account").related_model._meta.db_table
+ACCOUNTS = LoyaltyAccount._meta.db_table
 
 
 def _first_source(company_id: int) -> tuple[str, list[object], str]:
