@@ -290,6 +290,15 @@ def test_bad_parameters_are_400_naming_the_parameter(client, company_a, key_a, p
     assert body["message"].startswith(f"{field}:")
 
 
+def test_has_points_with_the_points_sort(client, company_a, key_a, trio):
+    # has:points joins the accounts; the points sort joins them too: one join, no repeats
+    adams, baker, _cole = trio
+
+    response = _list(client, company_a, key_a, search="has:points", sort="points", dir="desc")
+
+    assert _ids(response) == [baker.pk, adams.pk]
+
+
 # --- paging and limits ---
 
 
