@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import contact_views, sales_views, views
+from loyalty.api import contact_views, piis_views, sales_views, views
 from loyalty.api.redemption import views as redemption
 
 app_name = "loyalty_api"
@@ -49,6 +49,8 @@ urlpatterns = [
     ),
     path("v1.1/createUpdateSale/<str:uid>", sales_views.create_update_sale, name="sale"),
     path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
+    path("v1.1/piis/<str:uid>", piis_views.piis, name="piis"),
+    path("v1.1/piis/<str:uid>/<str:contact_id>", piis_views.pii, name="pii"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     re_path(r"^.*$", views.unknown_path),
 ]
