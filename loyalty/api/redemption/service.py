@@ -96,7 +96,7 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                account = lock_persona_account(request.persona)
+                account = _lock_account(request.persona)
                 existing = _existing(request, lock=True)
                 if existing is not None:
                     _check_same(existing, request)
@@ -114,6 +114,12 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
             # ledger wrote nothing; the POS gets its words, not a 500.
             raise refusals.RedemptionRefused(409, "points_conflict", str(refused)) from None
     raise RuntimeError("A redemption kept racing on its request key.")
+
+
+def _lock_account(persona: Persona) -> LoyaltyAccount:
+    # The usual case in one statement; a shopper's first redemption creates the account.
+    found = LoyaltyAccount.objects.select_for_update().filter(persona=persona).first()
+    return found or lock_persona_account(persona)
 
 
 def _existing(request: RedemptionRequest, *, lock: bool) -> Redemption | None:
