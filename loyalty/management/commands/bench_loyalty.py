@@ -10,6 +10,7 @@ Targets (PostgreSQL): at least 0.3 of the INSERT ... SELECT rate; memory flat un
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -65,7 +66,8 @@ class Command(BaseCommand):
         now = timezone.now()
         self.stdout.write(
             f"database: postgresql; sales: {count:,}; enrolled shoppers: {customers:,}; "
-            f"batch: {size:,}; RSS at start: {rss_mb():.0f} MB"
+            f"batch: {size:,}; RSS at start: {rss_mb():.0f} MB; "
+            f"load average: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"
         )
         started = time.perf_counter()
         company, program = bench.set_up(count, customers, now)
@@ -81,7 +83,7 @@ class Command(BaseCommand):
 
         self.stdout.write("earning (earn_for_sales per sync batch, each its own transaction):")
         samples: list[tuple[int, float]] = []
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         done = 0
         for first in range(low, high + 1, size):
             ids = range(first, min(first + size, high + 1))
@@ -95,11 +97,17 @@ class Command(BaseCommand):
                 # statistics that follow the growing tables, dead account rows reclaimed.
                 analyze_ledger()
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         entries = LedgerEntry.objects.filter(company=company).count()
         lots = Lot.objects.filter(company=company).count()
         points = LedgerEntry.objects.filter(company=company).aggregate(total=Sum("points"))["total"]
         rate = done / seconds
         self.line("sales processed", f"{done:,} in {seconds:.1f} s", f"{rate:,.0f} sales/s")
+        self.line(
+            "of which Python (CPU of this process)",
+            f"{cpu:.1f} s",
+            f"{cpu / seconds:.0%}; the rest waits on PostgreSQL",
+        )
         self.line("earn entries / lots written", f"{entries:,} / {lots:,}")
         self.line("points earned", f"{points:,}")
 
