@@ -19,6 +19,9 @@ from integrations.sandbox.options import SandboxAccount
 from integrations.sandbox.sales import Line, Sale
 
 KIND = "sale"
+# The ticket was opened a moment before it was paid: every time a POS derives from the
+# sale's moment (Clover's modifiedTime is a second later) is then already past.
+OPENED_BEFORE_PAID_MS = 2_000
 
 
 def record_checkout(
@@ -35,8 +38,7 @@ def record_checkout(
     index = account.sales + len(records.load(account, KIND))
     rung = Sale(
         index=index,
-        # Receipts are stamped to the second (Cova's date ranges are too).
-        created_ms=created_ms if created_ms is not None else int(timeline.now()) * 1000,
+        created_ms=created_ms if created_ms is not None else _opened_ms(),
         location=location,
         customer=customer,
         lines=tuple(lines),
@@ -72,6 +74,11 @@ def checkouts(
             continue
         found.append(rung)
     return found
+
+
+def _opened_ms() -> int:
+    # To the whole second, as receipts are stamped (and Cova's date ranges read).
+    return int(timeline.now()) * 1000 - OPENED_BEFORE_PAID_MS
 
 
 def _sale_of(payload: dict[str, Any]) -> Sale:

@@ -63,6 +63,7 @@ class Store:
 
     company: object
     credential: object
+    values: dict[str, str]  # the credential's fields, as typed into the card
     account: SandboxAccount
     aiq: AiqApi
 
@@ -85,6 +86,7 @@ def open_store(origin: str, provider: str, key_name: str) -> Store:
     return Store(
         company,
         credential,
+        values,
         sandbox_account(provider, values),
         AiqApi(origin, company.uid, key.plaintext),
     )
