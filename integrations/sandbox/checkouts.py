@@ -34,7 +34,11 @@ def record_checkout(
     payment_method: str = "Cash",
     created_ms: int | None = None,
 ) -> Sale:
-    """Store a completed sale in ``account``'s data, as its POS would after checkout."""
+    """Store a completed sale in ``account``'s data, as its POS would after checkout.
+
+    Numbered by counting the account's checkouts: registers of one account check out one
+    at a time (two at the same instant would share an index and the later would win).
+    """
     index = account.sales + len(records.load(account, KIND))
     rung = Sale(
         index=index,

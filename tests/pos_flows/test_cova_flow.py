@@ -51,7 +51,7 @@ def test_a_discount_removed_before_checkout_comes_back_when_the_sale_syncs(origi
     sale = register.check_out(ticket)
     assert sale.discount_cents == 0
     assert store.aiq.wallet(phone)["loyaltyPoints"] == 32  # nobody told us yet
-    # and the sale syncs from the Cova sandox
+    # and the sale syncs from the Cova sandbox
     store.sync(Stream.SALES)
 
     # then the 100 points are back, the $55 sale earned 55, and an entry says why
