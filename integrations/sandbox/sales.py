@@ -34,6 +34,9 @@ class Line:
     quantity: int  # negative on a refund
     unit_price_cents: int
     discount_cents: int  # positive; negative on a refund
+    # The name the register shows for the line's discount ("" for a generated sale: each
+    # POS payload then names it its own way).
+    discount_name: str = ""
 
     @property
     def subtotal_cents(self) -> int:

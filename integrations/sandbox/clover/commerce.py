@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import ids, records
 from integrations.sandbox.catalog import catalog
+from integrations.sandbox.checkouts import checkouts
 from integrations.sandbox.clover import payloads, query
 from integrations.sandbox.clover.auth import clover_api, clover_error
 from integrations.sandbox.clover.customers import merchant_base
@@ -104,7 +105,10 @@ def _list(
     times: dict[str, int],
     render: Callable[[int, set[str]], Payload],
     collection: str,
+    later: Callable[[set[str]], list[Payload]] | None = None,
 ) -> HttpResponse:
+    """A list over the generated records, then ``later`` ones (rendered, newer than all of
+    them, oldest first), every filter applied to those by their rendered fields."""
     base = merchant_base(request, merchant)
     try:
         params = query.parse(request, allowed, default_descending=True)
@@ -116,8 +120,18 @@ def _list(
         indices = [index for index in indices if predicate(render(index, set()))]
     if params.order_field and params.order_field not in times:
         return clover_error(400, f"Invalid orderBy field: {params.order_field}")
-    positions = _positions(len(indices), params.offset, params.limit, params.descending)
-    elements = [render(indices[position], params.expand) for position in positions]
+    tail = later(params.expand) if later is not None else []
+    if tail and params.conditions:
+        every = query.predicate_for(params.conditions, ())
+        tail = [payload for payload in tail if every is None or every(payload)]
+    generated = len(indices)
+    positions = _positions(generated + len(tail), params.offset, params.limit, params.descending)
+    elements = [
+        render(indices[position], params.expand)
+        if position < generated
+        else tail[position - generated]
+        for position in positions
+    ]
     return json_response(
         {"elements": elements, "href": f"{base}/{collection}?limit={params.limit}"},
         headers={"X-Clover-Allowed-Filter-Fields": ",".join(allowed)},
@@ -139,6 +153,11 @@ def orders(request: HttpRequest, account: SandboxAccount, merchant: str) -> Http
             account, base, merchant, sale(account, index), products, expand
         ),
         collection="orders",
+        # Orders rung up at a simulated register follow the generated history.
+        later=lambda expand: [
+            payloads.order(account, base, merchant, current, products, expand)
+            for current in checkouts(account)
+        ],
     )
 
 

@@ -215,7 +215,7 @@ def _line_items(
                             "id": ids.clover_id(
                                 account.key, "discount", current.index * 64 + number * 8 + unit
                             ),
-                            "name": "10% off",
+                            "name": line.discount_name or "10% off",
                             "amount": -(abs(line.discount_cents) // units),
                         }
                     ]

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from integrations.sandbox import ids, words
+from integrations.sandbox import ids, records, words
 from integrations.sandbox.balances import points_of
 from integrations.sandbox.catalog import catalog
+from integrations.sandbox.checkouts import checkouts
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.cova.auth import cova_api, cova_error
 from integrations.sandbox.cova.crm import lookup
@@ -36,10 +37,9 @@ def _clauses(text: str) -> list[tuple[str, str, str]]:
     return [(f.lower(), op.lower(), value) for f, op, value in _CLAUSE.findall(text or "")]
 
 
-def _range(
-    account: SandboxAccount, clauses: list[tuple[str, str, str]], field: str
-) -> range | None:
-    """Sale indices inside the required date range on ``field``, or None if it is missing."""
+def _bounds(clauses: list[tuple[str, str, str]], field: str) -> tuple[int, int, bool, bool] | None:
+    """(low, high, low inclusive, high inclusive) of the required date range on ``field``
+    in epoch ms, or None if it is missing or unreadable."""
     low = high = None
     low_inclusive = high_inclusive = True
     for name, operation, value in clauses:
@@ -54,6 +54,17 @@ def _range(
             high, high_inclusive = moment, operation == "le"
     if low is None or high is None:
         return None
+    return low, high, low_inclusive, high_inclusive
+
+
+def _range(
+    account: SandboxAccount, clauses: list[tuple[str, str, str]], field: str
+) -> range | None:
+    """Sale indices inside the required date range on ``field``, or None if it is missing."""
+    bounds = _bounds(clauses, field)
+    if bounds is None:
+        return None
+    low, high, low_inclusive, high_inclusive = bounds
     return sales_timeline(account).between(
         low, high, low_inclusive=low_inclusive, high_inclusive=high_inclusive
     )
@@ -137,8 +148,24 @@ def by_invoice(request: HttpRequest, account: SandboxAccount, entity: str) -> Ht
         return cova_error(400, "The query parameter '$top' or '$skip' is not valid.")
     top, skip = paging
     products = catalog(account)
-    page = LocationSales(account, number, indices).slice(skip, top)
-    return json_response([payloads.invoice(account, sale(account, i), products) for i in page])
+    low, high, low_inclusive, high_inclusive = _bounds(  # type: ignore[misc]
+        _clauses(request.GET.get("DateRange", "")), "date"
+    )
+    # Sales rung up at a simulated register follow the generated history (checkouts.py).
+    rung = checkouts(
+        account,
+        low,
+        high,
+        low_inclusive=low_inclusive,
+        high_inclusive=high_inclusive,
+        location=number,
+    )
+    listing = records.Listing(
+        generated=LocationSales(account, number, indices),
+        render=lambda i: payloads.invoice(account, sale(account, i), products),
+        tail=[payloads.invoice(account, current, products) for current in rung],
+    )
+    return json_response([payload for _index, payload in listing.page(skip, top)])
 
 
 @cova_api("posreports")

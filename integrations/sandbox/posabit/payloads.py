@@ -129,7 +129,9 @@ def sale(
                 "family_name": product.strain or product.name,
                 "tier_name": None,
                 "total": line.subtotal_cents + tax,
-                "discount_list": [{"coupon_id": 47370, "coupon_name": "10% Off"}]
+                "discount_list": [
+                    {"coupon_id": 47370, "coupon_name": line.discount_name or "10% Off"}
+                ]
                 if line.discount_cents
                 else [],
             }

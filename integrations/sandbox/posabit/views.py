@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.sandbox import ids, records
 from integrations.sandbox.catalog import catalog
+from integrations.sandbox.checkouts import checkouts
 from integrations.sandbox.options import account_for, hash_text, is_refused, strip_options
 from integrations.sandbox.people import customers_timeline
 from integrations.sandbox.posabit import payloads
@@ -263,11 +264,15 @@ def _sales(request: HttpRequest, account: Any) -> HttpResponse:
     products = catalog(account)
     # Without Enhanced Customer Data Access sales come without their customer.
     with_customers = not account.has("no-customer-access")
-    items = [
-        payloads.sale(account, sale(account, index), products, with_customers)
-        for index in indices[start : start + per_page]
-    ]
-    return json_response(_envelope("sales_histories", len(indices), page, per_page, items))
+    # Sales rung up at a simulated register follow the generated history (checkouts.py).
+    rung = checkouts(account, low, high, low_inclusive=low_inclusive, high_inclusive=high_inclusive)
+    listing = records.Listing(
+        generated=indices,
+        render=lambda index: payloads.sale(account, sale(account, index), products, with_customers),
+        tail=[payloads.sale(account, current, products, with_customers) for current in rung],
+    )
+    items = [payload for _index, payload in listing.page(start, per_page)]
+    return json_response(_envelope("sales_histories", len(listing), page, per_page, items))
 
 
 sales_v3 = posabit_api()(_sales)
