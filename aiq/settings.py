@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the loyalty API's per-key rate limits: with several web processes it must
+# be shared (Redis), or each process counts its own requests. Default: this process's
+# memory (the embedded run has one web process).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login while its username or address is locked out (django-axes).
     "axes.backends.AxesStandaloneBackend",
