@@ -13,6 +13,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
+from typing import Literal
 
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -38,6 +40,14 @@ class DiscountOption:
         return "; ".join(self.reasons)
 
 
+class _Program(Enum):
+    LOOK_UP = "look up"  # the caller has not read the company's program
+
+
+LOOK_UP_PROGRAM = _Program.LOOK_UP
+ProgramArgument = LoyaltyProgram | None | Literal[_Program.LOOK_UP]
+
+
 @dataclass(frozen=True, slots=True)
 class _Usage:
     count: int
@@ -52,19 +62,23 @@ def discount_options(
     at: datetime | None = None,
     staff: bool = False,
     spend: Decimal | None = None,
+    program: ProgramArgument = LOOK_UP_PROGRAM,
 ) -> list[DiscountOption]:
     """Every active discount of the shopper's company, each with the reasons it cannot be
     redeemed now (none when it can). ``store`` None: any store (the wallet, before the
-    shopper picks one); ``spend`` None: the cart is not known, no minimum is checked."""
+    shopper picks one); ``spend`` None: the cart is not known, no minimum is checked.
+    ``program``: the company's program (or None) when the caller has read it already."""
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
-    discounts = list(
-        Discount.objects.filter(company_id=persona.company_id, is_active=True).prefetch_related(
-            "stores"
-        )
-    )
-    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    discounts = Discount.objects.filter(company_id=persona.company_id, is_active=True)
+    if store is not None:
+        # Only a known store is compared with each discount's stores (one query fewer
+        # per wallet read for the usual key, which serves every store).
+        discounts = discounts.prefetch_related("stores")
+    discounts = list(discounts)
+    if program is LOOK_UP_PROGRAM:
+        program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     blocked = _blocked(program, persona)
     usage = _usage(persona, discounts)
     options = []
@@ -86,10 +100,11 @@ def redeemable_discounts(
     at: datetime | None = None,
     staff: bool = False,
     spend: Decimal | None = None,
+    program: ProgramArgument = LOOK_UP_PROGRAM,
 ) -> list[Discount]:
     """The discounts the shopper can redeem now (see ``discount_options``)."""
     options = discount_options(
-        persona, balance=balance, store=store, at=at, staff=staff, spend=spend
+        persona, balance=balance, store=store, at=at, staff=staff, spend=spend, program=program
     )
     return [option.discount for option in options if option.redeemable]
 
@@ -154,9 +169,10 @@ def _reasons(
         reasons.append(f"Starts {say_date(discount.active_from)}")
     if discount.active_until and today > discount.active_until:
         reasons.append(f"Ended {say_date(discount.active_until)}")
-    stores = list(discount.stores.all())
-    if store is not None and stores and store.pk not in {s.pk for s in stores}:
-        reasons.append("Not offered at " + store.name)
+    if store is not None:
+        stores = list(discount.stores.all())
+        if stores and store.pk not in {s.pk for s in stores}:
+            reasons.append("Not offered at " + store.name)
     if balance < discount.points_cost:
         reasons.append(
             f"Needs {say_points(discount.points_cost)} points; has {say_points(balance)}"
