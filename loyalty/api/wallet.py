@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from aiq.personas.models import Persona
 from loyalty.api import assumptions
+from loyalty.api.keys import key_program
 from loyalty.api.models import ApiKey
 from loyalty.api.redemption_tokens import redemption_path, redemption_token
 from loyalty.discounts.models import Discount
 from loyalty.discounts.services import redeemable_discounts
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.models import LoyaltyAccount
-from loyalty.program.models import LoyaltyProgram
 
 
 def api_wallet(
@@ -27,7 +27,7 @@ def api_wallet(
     account = account_of(persona)
     balance = account.balance if account else ZERO
     on_hold = account.on_hold if account else ZERO
-    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    program = key_program(key)
     hide = bool(program and program.hide_points_in_wallet)
     # A key scoped to a store sees that store's discounts only.
     discounts = redeemable_discounts(

@@ -16,7 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aiq.personas.models import Persona
@@ -71,7 +72,9 @@ def discount_options(
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
-    discounts = Discount.objects.filter(company_id=persona.company_id, is_active=True)
+    discounts = _with_usage(
+        Discount.objects.filter(company_id=persona.company_id, is_active=True), persona
+    )
     if store is not None:
         # Only a known store is compared with each discount's stores (one query fewer
         # per wallet read for the usual key, which serves every store).
@@ -80,7 +83,11 @@ def discount_options(
     if program is LOOK_UP_PROGRAM:
         program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     blocked = _blocked(program, persona)
-    usage = _usage(persona, discounts)
+    usage = {
+        d.pk: _Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
+        for d in discounts
+        if d.persona_use_count  # type: ignore[attr-defined]
+    }
     options = []
     for discount in discounts:
         reasons = list(blocked)
@@ -142,13 +149,17 @@ def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def _usage(persona: Persona, discounts: list[Discount]) -> dict[int, _Usage]:
-    rows = (
-        DiscountUse.objects.filter(persona=persona, discount__in=[d.pk for d in discounts])
-        .values("discount")
-        .annotate(count=Count("id"), last_used_at=Max("used_at"))
+def _with_usage(discounts: QuerySet[Discount], persona: Persona) -> QuerySet[Discount]:
+    """Each discount with the shopper's uses of it (count, last) in the same query: two
+    small correlated subqueries on the (persona, discount, used_at) index, so a popular
+    discount's other uses are never read."""
+    uses = DiscountUse.objects.filter(discount=OuterRef("pk"), persona=persona).order_by()
+    count = uses.values("discount").annotate(count=Count("pk")).values("count")
+    last = uses.order_by("-used_at").values("used_at")[:1]
+    return discounts.annotate(
+        persona_use_count=Coalesce(Subquery(count), 0),
+        persona_last_used_at=Subquery(last),
     )
-    return {row["discount"]: _Usage(row["count"], row["last_used_at"]) for row in rows}
 
 
 def _reasons(
