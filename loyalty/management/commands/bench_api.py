@@ -72,6 +72,8 @@ class Command(BaseCommand):
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             self._bench(options)
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted; gunicorn was stopped.") from None
         finally:
             signal.signal(signal.SIGTERM, previous)
 
