@@ -188,6 +188,10 @@ POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="") or sandbox_origin
 # "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
 POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
 
+# The one-query JSON view `manage.py bench_api` measures the API against, at /api/bench/.
+# The benchmark sets it for the gunicorn it starts; nothing else should.
+API_BENCH_BASELINE_VIEW = env.bool("API_BENCH_BASELINE_VIEW", default=False)
+
 # Fernet keys for secrets at rest (POS credentials), comma-separated, newest first.
 # Generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
 # Unset with DEBUG on: a key derived from DJANGO_SECRET_KEY (dev only); with DEBUG off the

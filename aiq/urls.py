@@ -18,5 +18,9 @@ urlpatterns = [
     path("api/", include("loyalty.api.urls")),
 ]
 
+if settings.API_BENCH_BASELINE_VIEW:
+    # Before the API's catch-all: bench_api's yardstick, on only in the gunicorn it starts.
+    urlpatterns.insert(-1, path("api/bench/", include("loyalty.api.bench.baseline")))
+
 if settings.POS_SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("integrations.sandbox.urls")))

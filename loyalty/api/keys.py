@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from aiq.accounts.models import Company
 from loyalty.api.models import ApiKey
+from loyalty.program.models import LoyaltyProgram
 
 PREFIX_LENGTH = 8
 
@@ -50,11 +51,24 @@ def find_active_key(plaintext: str) -> ApiKey | None:
     digest = hash_key(plaintext)
     candidates = ApiKey.objects.filter(
         prefix=plaintext[:PREFIX_LENGTH], revoked_at__isnull=True
-    ).select_related("company", "store")
+    ).select_related(
+        # The program comes along: the wallet and redemption read it on every call.
+        "company__loyalty_program",
+        "store",
+    )
     for key in candidates:
         if hmac.compare_digest(key.hash, digest):
             return key
     return None
+
+
+def key_program(key: ApiKey) -> LoyaltyProgram | None:
+    """The key's company's loyalty program (None before its first save); no query when
+    the key came from ``find_active_key``."""
+    try:
+        return key.company.loyalty_program
+    except LoyaltyProgram.DoesNotExist:
+        return None
 
 
 def revoke(keys: Any) -> int:

@@ -12,6 +12,9 @@ from loyalty.api.models import ApiKey, ApiRequestLog
 RETENTION = timedelta(days=30)
 # Prune on write every N rows: no scheduled job to forget, and cheap with the `at` index.
 PRUNE_EVERY = 500
+# "Last used" is shown to the minute: a busy key's row is written once a minute, not on
+# every call (one UPDATE fewer per request, and no queue of terminals on that row lock).
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def record_request(key: ApiKey, method: str, path: str, status: int, latency_ms: int) -> None:
@@ -25,7 +28,8 @@ def record_request(key: ApiKey, method: str, path: str, status: int, latency_ms:
         status=status,
         latency_ms=max(0, latency_ms),
     )
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     if row.pk % PRUNE_EVERY == 0:
         prune_request_log(now)
 

@@ -9,8 +9,11 @@ from aiq.personas.normalize import looks_like_phone, normalize_email, normalize_
 
 def find_shopper(company: Company, *, phone: str = "", email: str = "") -> Persona | None:
     """The company's persona with this phone (E.164 or as stored raw), else this email.
-    Another company's shopper with the same phone is never seen."""
-    personas = Persona.objects.filter(company=company).order_by("id")
+    Another company's shopper with the same phone is never seen. Its loyalty account comes
+    in the same query (the wallet reads it next)."""
+    personas = (
+        Persona.objects.filter(company=company).select_related("loyalty_account").order_by("id")
+    )
     if phone.strip():
         e164 = normalize_phone(phone, company.phone_region)
         found = (

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from aiq.personas.models import Persona
 from loyalty.api import assumptions
+from loyalty.api.keys import key_program
 from loyalty.api.models import ApiKey
 from loyalty.api.redemption_tokens import redemption_path, redemption_token
 from loyalty.discounts.models import Discount
 from loyalty.discounts.services import redeemable_discounts
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.models import LoyaltyAccount
-from loyalty.program.models import LoyaltyProgram
 
 
 def api_wallet(
@@ -24,13 +24,15 @@ def api_wallet(
     """``base_url``: this server's origin, so each redemptionURL is absolute (a POS calls
     it as given)."""
     at = at or timezone.now()
-    account = LoyaltyAccount.objects.filter(persona=persona).first()
+    account = account_of(persona)
     balance = account.balance if account else ZERO
     on_hold = account.on_hold if account else ZERO
-    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    program = key_program(key)
     hide = bool(program and program.hide_points_in_wallet)
     # A key scoped to a store sees that store's discounts only.
-    discounts = redeemable_discounts(persona, balance=balance, store=key.store, at=at)
+    discounts = redeemable_discounts(
+        persona, balance=balance, store=key.store, at=at, program=program
+    )
     return {
         # Where compliance forbids points AIQ sends 0, always.
         "loyaltyPoints": 0 if hide else as_number(balance),
@@ -41,6 +43,15 @@ def api_wallet(
         "audiences": assumptions.wallet_audiences(),
         "discountTemplates": [_template(persona, key, d, base_url) for d in discounts],
     }
+
+
+def account_of(persona: Persona) -> LoyaltyAccount | None:
+    """The persona's account (None before its first entry); no query when the persona was
+    read with ``select_related("loyalty_account")``, as ``find_shopper`` reads it."""
+    try:
+        return persona.loyalty_account
+    except LoyaltyAccount.DoesNotExist:
+        return None
 
 
 def _template(persona: Persona, key: ApiKey, discount: Discount, base_url: str) -> dict[str, Any]:

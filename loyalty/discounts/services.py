@@ -13,8 +13,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
+from typing import Literal
 
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aiq.personas.models import Persona
@@ -38,6 +41,14 @@ class DiscountOption:
         return "; ".join(self.reasons)
 
 
+class _Program(Enum):
+    LOOK_UP = "look up"  # the caller has not read the company's program
+
+
+LOOK_UP_PROGRAM = _Program.LOOK_UP
+ProgramArgument = LoyaltyProgram | None | Literal[_Program.LOOK_UP]
+
+
 @dataclass(frozen=True, slots=True)
 class _Usage:
     count: int
@@ -52,21 +63,31 @@ def discount_options(
     at: datetime | None = None,
     staff: bool = False,
     spend: Decimal | None = None,
+    program: ProgramArgument = LOOK_UP_PROGRAM,
 ) -> list[DiscountOption]:
     """Every active discount of the shopper's company, each with the reasons it cannot be
     redeemed now (none when it can). ``store`` None: any store (the wallet, before the
-    shopper picks one); ``spend`` None: the cart is not known, no minimum is checked."""
+    shopper picks one); ``spend`` None: the cart is not known, no minimum is checked.
+    ``program``: the company's program (or None) when the caller has read it already."""
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
-    discounts = list(
-        Discount.objects.filter(company_id=persona.company_id, is_active=True).prefetch_related(
-            "stores"
-        )
+    discounts = _with_usage(
+        Discount.objects.filter(company_id=persona.company_id, is_active=True), persona
     )
-    program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
+    if store is not None:
+        # Only a known store is compared with each discount's stores (one query fewer
+        # per wallet read for the usual key, which serves every store).
+        discounts = discounts.prefetch_related("stores")
+    discounts = list(discounts)
+    if program is LOOK_UP_PROGRAM:
+        program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     blocked = _blocked(program, persona)
-    usage = _usage(persona, discounts)
+    usage = {
+        d.pk: _Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
+        for d in discounts
+        if d.persona_use_count  # type: ignore[attr-defined]
+    }
     options = []
     for discount in discounts:
         reasons = list(blocked)
@@ -86,10 +107,11 @@ def redeemable_discounts(
     at: datetime | None = None,
     staff: bool = False,
     spend: Decimal | None = None,
+    program: ProgramArgument = LOOK_UP_PROGRAM,
 ) -> list[Discount]:
     """The discounts the shopper can redeem now (see ``discount_options``)."""
     options = discount_options(
-        persona, balance=balance, store=store, at=at, staff=staff, spend=spend
+        persona, balance=balance, store=store, at=at, staff=staff, spend=spend, program=program
     )
     return [option.discount for option in options if option.redeemable]
 
@@ -127,13 +149,17 @@ def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def _usage(persona: Persona, discounts: list[Discount]) -> dict[int, _Usage]:
-    rows = (
-        DiscountUse.objects.filter(persona=persona, discount__in=[d.pk for d in discounts])
-        .values("discount")
-        .annotate(count=Count("id"), last_used_at=Max("used_at"))
+def _with_usage(discounts: QuerySet[Discount], persona: Persona) -> QuerySet[Discount]:
+    """Each discount with the shopper's uses of it (count, last) in the same query: two
+    small correlated subqueries on the (persona, discount, used_at) index, so a popular
+    discount's other uses are never read."""
+    uses = DiscountUse.objects.filter(discount=OuterRef("pk"), persona=persona).order_by()
+    count = uses.values("discount").annotate(count=Count("pk")).values("count")
+    last = uses.order_by("-used_at").values("used_at")[:1]
+    return discounts.annotate(
+        persona_use_count=Coalesce(Subquery(count), 0),
+        persona_last_used_at=Subquery(last),
     )
-    return {row["discount"]: _Usage(row["count"], row["last_used_at"]) for row in rows}
 
 
 def _reasons(
@@ -154,9 +180,10 @@ def _reasons(
         reasons.append(f"Starts {say_date(discount.active_from)}")
     if discount.active_until and today > discount.active_until:
         reasons.append(f"Ended {say_date(discount.active_until)}")
-    stores = list(discount.stores.all())
-    if store is not None and stores and store.pk not in {s.pk for s in stores}:
-        reasons.append("Not offered at " + store.name)
+    if store is not None:
+        stores = list(discount.stores.all())
+        if stores and store.pk not in {s.pk for s in stores}:
+            reasons.append("Not offered at " + store.name)
     if balance < discount.points_cost:
         reasons.append(
             f"Needs {say_points(discount.points_cost)} points; has {say_points(balance)}"

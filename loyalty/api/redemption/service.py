@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from aiq.personas.models import Persona
 from loyalty.api import assumptions
+from loyalty.api.keys import key_program
 from loyalty.api.models import ApiKey
 from loyalty.api.redemption import refusals
 from loyalty.api.redemption.choices import RedemptionStatus
@@ -66,6 +68,11 @@ class RedemptionRequest:
 
     def ledger_key(self, step: str) -> str | None:
         return f"redemption:{self.request_key}:{step}" if self.request_key else None
+
+    @cached_property
+    def program(self) -> LoyaltyProgram | None:
+        """Read once per call: the rules check and the answer's numbers both need it."""
+        return key_program(self.key)
 
 
 @dataclass(frozen=True)
@@ -278,6 +285,7 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
         balance=max(balance, discount.points_cost),
         store=request.key.store,
         at=request.at,
+        program=request.program,
     )
     option = next((o for o in options if o.discount.pk == discount.pk), None)
     if option is None:
@@ -323,7 +331,7 @@ def _numbers(request: RedemptionRequest) -> dict[str, Any]:
         .values_list("balance", "on_hold")
         .get()
     )
-    program = LoyaltyProgram.objects.filter(company_id=request.key.company_id).first()
+    program = request.program
     if program is not None and program.hide_points_in_wallet:
         return {"loyaltyPoints": 0, "pointsOnHold": 0}
     return {"loyaltyPoints": as_number(balance), "pointsOnHold": as_number(on_hold)}

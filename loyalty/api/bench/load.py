@@ -1,0 +1,137 @@
+"""Concurrent clients on loopback: one thread per client, each with its own keep-alive
+connection (``http.client``: the lightest client, so the measure is the server's), timing
+every request from send to the last byte of the body."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes | None = None
+
+
+@dataclass
+class Outcome:
+    """One endpoint's requests over a run: latencies (ms) of each, errors, busy time."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    seconds: float = 0.0  # wall time the clients spent on this endpoint
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else 0.0
+
+    def add(self, other: Outcome) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.first_error = self.first_error or other.first_error
+        self.seconds += other.seconds
+
+
+# Makes client `client`'s `n`-th request; judges its answer (an error message, or "").
+Make = Callable[[int, int], Request]
+Judge = Callable[[Request, int, bytes], str]
+
+
+class Connection:
+    """A keep-alive connection that reconnects when the server closed an idle one."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.http = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def send(self, request: Request) -> tuple[int, bytes]:
+        for attempt in range(2):
+            try:
+                self.http.request(
+                    request.method, request.path, body=request.body, headers=request.headers
+                )
+                response = self.http.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # Closed while idle (keep-alive timeout): nothing was served, send again.
+                self.http.close()
+                self.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def run(connections: list[Connection], per_client: int, make: Make, judge: Judge) -> Outcome:
+    """Every client sends ``per_client`` requests back to back, all clients at once."""
+    outcomes = [Outcome() for _ in connections]
+    barrier = threading.Barrier(len(connections) + 1)
+
+    def client(index: int) -> None:
+        outcome, connection = outcomes[index], connections[index]
+        barrier.wait()
+        for n in range(per_client):
+            request = make(index, n)
+            started = time.perf_counter()
+            try:
+                status, body = connection.send(request)
+                problem = judge(request, status, body)
+            except OSError as error:
+                problem = f"{type(error).__name__}: {error}"
+            outcome.latencies.append((time.perf_counter() - started) * 1000)
+            if problem:
+                outcome.errors += 1
+                outcome.first_error = outcome.first_error or problem
+
+    threads = [
+        threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(connections))
+    ]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    total = Outcome(seconds=time.perf_counter() - started)
+    for outcome in outcomes:
+        total.latencies += outcome.latencies
+        total.errors += outcome.errors
+        total.first_error = total.first_error or outcome.first_error
+    return total
+
+
+def json_data(body: bytes) -> Any:
+    """The envelope's data, or None when the body is not a successful envelope."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or parsed.get("success") is not True:
+        return None
+    return parsed.get("data")

@@ -1,0 +1,177 @@
+"""POS-facing API latency and throughput over HTTP: a gunicorn on loopback serving this
+PostgreSQL database, concurrent keep-alive clients, the wallet and redemption endpoints
+measured beside a one-query JSON view served by the same gunicorn in the same run.
+
+    manage.py bench_api [--requests 2000] [--clients 8] [--workers 3] [--threads 4]
+                        [--shoppers 200] [--rounds 3]
+
+Targets (issue 11): p99 under 50 ms for the wallet and redemption; wallet requests per
+second at least half the one-query view's. See ``loyalty.api.bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count, Sum
+
+from loyalty.api.bench import load
+from loyalty.api.bench.scenarios import Scenario, Scenarios
+from loyalty.api.bench.server import Gunicorn
+from loyalty.api.bench.setup import STARTING_POINTS, keys_needed, set_up
+from loyalty.api.redemption.choices import RedemptionStatus
+from loyalty.api.redemption.models import Redemption
+from loyalty.ledger.choices import EntryKind
+from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
+from loyalty.ledger.verify import verify
+
+TARGET_P99_MS = 50
+TARGET_RATIO = 0.5
+WARM_UP_PER_CLIENT = 5  # per endpoint, before the measured rounds
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C: gunicorn is stopped on the way
+
+
+class Command(BaseCommand):
+    help = "Benchmark the wallet and redemption endpoints over HTTP (see the module docstring)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--requests", type=int, default=2000, help="measured, per endpoint")
+        parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        parser.add_argument("--shoppers", type=int, default=200)
+        parser.add_argument(
+            "--rounds", type=int, default=3, help="endpoints take turns, so noise hits all alike"
+        )
+
+    def line(self, label: str, value: str, target: str = "") -> None:
+        self.stdout.write(f"  {label:<46} {value:>24}  {target}")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench_api runs on PostgreSQL only (set DATABASE_URL): gunicorn's workers "
+                "write concurrently, which SQLite serialises, so its figures would mean nothing."
+            )
+        if min(options[name] for name in ("requests", "clients", "workers", "threads")) < 1:
+            raise CommandError("--requests, --clients, --workers and --threads must be >= 1.")
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self._bench(options)
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted; gunicorn was stopped.") from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _bench(self, options: dict[str, Any]) -> None:
+        clients, rounds = options["clients"], max(1, options["rounds"])
+        per_client = max(1, options["requests"] // (clients * rounds))
+        shoppers = max(options["shoppers"], clients)
+        # Four API endpoints, the warm-up included; the one-query view needs no key.
+        api_requests = 4 * clients * (per_client * rounds + WARM_UP_PER_CLIENT)
+        started = time.perf_counter()
+        bench = set_up(shoppers, keys_needed(api_requests))
+        self.stdout.write(
+            f"database: postgresql; gunicorn gthread, {options['workers']} workers x "
+            f"{options['threads']} threads; {clients} clients on loopback (keep-alive); "
+            f"{shoppers:,} shoppers; {len(bench.keys)} API keys; load average {load_average()}"
+        )
+        self.line("bench company set up (not timed)", f"{time.perf_counter() - started:.1f} s")
+
+        scenarios = Scenarios(bench, clients, run_id=f"bench-{bench.company.pk}")
+        everything = scenarios.all()
+        totals = {scenario.label: load.Outcome() for scenario in everything}
+        with Gunicorn(
+            workers=options["workers"],
+            threads=options["threads"],
+            probe_path=f"/api/bench/one-query/{bench.shoppers[0].persona_id}",
+        ) as server:
+            connections = [load.Connection(server.port) for _ in range(clients)]
+            try:
+                for scenario in everything:  # warm-up: connections, workers, caches
+                    load.run(connections, WARM_UP_PER_CLIENT, scenario.make, scenario.judge)
+                for _round in range(rounds):
+                    for scenario in everything:
+                        outcome = load.run(connections, per_client, scenario.make, scenario.judge)
+                        totals[scenario.label].add(outcome)
+            finally:
+                for client in connections:
+                    client.close()
+        self._report(everything, totals)
+        self._verify(scenarios)
+        self.stdout.write(f"load average at the end: {load_average()}")
+
+    def _report(self, everything: list[Scenario], totals: dict[str, load.Outcome]) -> None:
+        self.stdout.write(
+            f"  {'endpoint':<36} {'requests':>8} {'req/s':>8} {'median ms':>10} "
+            f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}  target"
+        )
+        for scenario in everything:
+            o = totals[scenario.label]
+            target = f"p99 < {TARGET_P99_MS} ms" if scenario.targeted else ""
+            if scenario.targeted and o.percentile(0.99) >= TARGET_P99_MS:
+                target += " (missed)"
+            self.stdout.write(
+                f"  {scenario.label:<36} {o.requests:>8,} {o.per_second:>8,.0f} "
+                f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
+                f"{o.errors:>6}  {target}"
+            )
+            if o.first_error:
+                self.stdout.write(f"    first error: {o.first_error}")
+        baseline = totals[everything[0].label].per_second
+        for scenario in everything[1:3]:
+            ratio = totals[scenario.label].per_second / baseline if baseline else 0.0
+            verdict = "" if ratio >= TARGET_RATIO else " (missed)"
+            self.line(
+                f"{scenario.label.split(' /')[0]} / one-query (req/s)",
+                f"{ratio:.2f}",
+                f"target >= {TARGET_RATIO}{verdict}",
+            )
+
+    def _verify(self, scenarios: Scenarios) -> None:
+        bench = scenarios.bench
+        company = bench.company
+        report = verify(company)
+        self.line(
+            "ledger verify after the run",
+            f"{len(report.drifts)} drifts",
+            f"{report.accounts:,} accounts, {report.entries:,} entries",
+        )
+        succeeded = scenarios.redeemed.count
+        debits = LedgerEntry.objects.filter(company=company, kind=EntryKind.REDEEM).aggregate(
+            count=Count("id"), points=Sum("points")
+        )
+        cost = bench.redeemed.points_cost
+        redeemed_rows = Redemption.objects.filter(
+            company=company, status=RedemptionStatus.REDEEMED
+        ).count()
+        balances = LoyaltyAccount.objects.filter(company=company).aggregate(total=Sum("balance"))
+        expected_balance = STARTING_POINTS * len(bench.shoppers) - succeeded * cost
+        exact = (
+            debits["count"] == succeeded
+            and redeemed_rows == succeeded
+            and abs(debits["points"] or 0) == succeeded * cost
+            and balances["total"] == expected_balance
+        )
+        self.line(
+            "successful redemption PUTs (warm-up included)",
+            f"{succeeded:,}",
+            f"debits {debits['count']:,}, redemptions {redeemed_rows:,}: "
+            + ("exactly one each (ok)" if exact else "MISMATCH"),
+        )
+        if report.drifts or not exact:
+            raise CommandError("The ledger does not match the successful redemptions.")
