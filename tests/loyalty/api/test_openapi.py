@@ -1,0 +1,135 @@
+"""The OpenAPI document: valid, served at /api/schema/ (no key, cached), rendered at
+/api/docs/ from our own static files, covering every API URL and claiming no other."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver, path, reverse
+from openapi_spec_validator import validate
+
+from aiq.urls import urlpatterns as project_urlpatterns
+from loyalty.api import urls as api_urls
+from loyalty.api import views
+from loyalty.api.endpoint import Call, api_endpoint
+from loyalty.api.openapi.builder import GROUPS, HTTP_METHODS, build_document
+from tests.conftest import staff_client
+
+API_PREFIX = "/api/"
+
+
+def _openapi_path(pattern: URLPattern) -> str:
+    """The URL pattern as an OpenAPI path: <str:phone> becomes {phone}."""
+    route = str(pattern.pattern)
+    return API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def _api_patterns() -> list[URLPattern]:
+    return [p for p in api_urls.urlpatterns if p.callback is not views.unknown_path]
+
+
+def test_the_document_is_valid_openapi_with_and_without_the_drafts():
+    validate(build_document())
+    validate(build_document(served_only=False))
+
+
+def test_every_api_url_has_its_documented_path_with_the_methods_its_view_takes():
+    # A new endpoint fails here until its group in loyalty/api/openapi/paths/ documents it.
+    documented = build_document()["paths"]
+    for pattern in _api_patterns():
+        openapi_path = _openapi_path(pattern)
+        assert openapi_path in documented, f"{openapi_path} has no docs in loyalty/api/openapi/"
+        methods = {name for name in documented[openapi_path] if name in HTTP_METHODS}
+        declared = getattr(pattern.callback, "api_methods", None)
+        if declared is not None:
+            assert methods == {method.lower() for method in declared}, openapi_path
+
+
+def test_the_api_is_mounted_where_the_document_says():
+    assert reverse("loyalty_api:wallet") == "/api/v2/wallet"
+    assert reverse("loyalty_api:stores", args=["1234"]) == "/api/v1.1/stores/1234"
+
+
+def test_the_document_claims_no_path_the_server_does_not_answer():
+    # given every path drafted, served or not
+    drafted = build_document(served_only=False)["paths"]
+    served = build_document()["paths"]
+    built = {_openapi_path(pattern) for pattern in _api_patterns()}
+
+    # then exactly the built ones are served; the drafts wait for their views
+    assert set(served) == built & set(drafted)
+    assert "/api/v2/wallet/{phone}" in served
+    assert all("x-draft" not in op for op in served["/api/v2/wallet"].values())
+
+
+def test_every_group_is_in_the_full_draft_with_its_tag():
+    document = build_document(served_only=False)
+    assert [tag["name"] for tag in document["tags"]] == [group.TAG for group in GROUPS]
+    assert "/api/v1.1/discount/redeem/{uid}/{id}/{token}/{transactionId}" in document["paths"]
+    assert document["paths"]["/api/v2/loyalty"]["post"]["x-draft"] is True
+
+
+# A URLconf where the redemption URL exists and takes PUT only (pytest.mark.urls below).
+@api_endpoint("PUT")
+def _redeem_stub(request: HttpRequest, call: Call, **kwargs: str) -> dict[str, str]:
+    return {}
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1.1/discount/redeem/<str:uid>/<int:id>/<str:token>", _redeem_stub),
+    *project_urlpatterns,
+]
+
+
+@pytest.mark.urls(__name__)
+def test_a_built_path_is_served_with_only_the_methods_its_view_takes():
+    served = build_document()["paths"]
+
+    item = served["/api/v1.1/discount/redeem/{uid}/{id}/{token}"]
+    assert sorted(name for name in item if name in HTTP_METHODS) == ["put"]
+    assert item["put"]["x-draft"] is True
+    # the transaction-id form has no view in this URLconf: still not claimed
+    assert "/api/v1.1/discount/redeem/{uid}/{id}/{token}/{transactionId}" not in served
+
+
+def test_the_schema_is_served_as_json_without_a_key_and_cached(client):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "max-age=300" in response["Cache-Control"]
+    assert response.json() == build_document()
+
+
+def test_the_schema_takes_only_get(client):
+    assert client.post("/api/schema/").status_code == 405
+
+
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in sources
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" in sources
+    # no CDN: every asset is ours, and each exists among the static files
+    for source in sources:
+        assert source.startswith("/"), source
+        if source.startswith("/static/"):
+            assert finders.find(source.removeprefix("/static/")) is not None, source
+    # without JavaScript the page still lists the operations
+    assert "<code>GET /api/v2/wallet/{phone}</code>" in html
+
+
+@pytest.mark.django_db
+def test_api_and_tracking_links_the_docs(company_a):
+    owner = staff_client(company_a)
+
+    response = owner.get("/admin/loyalty/apikey/")
+
+    assert response.status_code == 200
+    assert 'href="/api/docs/"' in response.content.decode()
