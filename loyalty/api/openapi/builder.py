@@ -115,7 +115,7 @@ def _served(group_paths: dict[str, Any]) -> dict[str, Any]:
 def _view_methods(template: str, item: dict[str, Any]) -> set[str] | None:
     """The methods the view behind this path accepts, or None when no view is there."""
     try:
-        match = resolve(_sample_url(template, item))
+        match = resolve(sample_url(template, item))
     except Resolver404:
         return None
     if match.func is views.unknown_path:
@@ -127,7 +127,7 @@ def _view_methods(template: str, item: dict[str, Any]) -> set[str] | None:
     return {method.lower() for method in declared}
 
 
-def _sample_url(template: str, item: dict[str, Any]) -> str:
+def sample_url(template: str, item: dict[str, Any]) -> str:
     """The path with each {parameter} replaced by its example ("1" without one): "1" fits a
     str, slug and int converter alike."""
     examples = {}

@@ -4,31 +4,37 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, URLResolver, path, resolve, reverse
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from aiq.urls import urlpatterns as project_urlpatterns
 from loyalty.api import urls as api_urls
 from loyalty.api import views
 from loyalty.api.endpoint import Call, api_endpoint
-from loyalty.api.openapi.builder import GROUPS, HTTP_METHODS, build_document
+from loyalty.api.openapi.builder import GROUPS, HTTP_METHODS, build_document, sample_url
 from tests.conftest import staff_client
 
 API_PREFIX = "/api/"
 
 
-def _openapi_path(pattern: URLPattern) -> str:
-    """The URL pattern as an OpenAPI path: <str:phone> becomes {phone}."""
-    route = str(pattern.pattern)
-    return API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+def _route(pattern: URLPattern) -> str:
+    """The pattern's full route as resolve() reports it (path() and re_path() alike)."""
+    return API_PREFIX.lstrip("/") + str(pattern.pattern).lstrip("^")
 
 
 def _api_patterns() -> list[URLPattern]:
     return [p for p in api_urls.urlpatterns if p.callback is not views.unknown_path]
+
+
+def _documented_routes(document_paths: dict[str, Any]) -> dict[str, str]:
+    """Each documented path's URL pattern route: the path with its examples, resolved."""
+    return {resolve(sample_url(path, item)).route: path for path, item in document_paths.items()}
 
 
 def test_the_document_is_valid_openapi_with_and_without_the_drafts():
@@ -39,13 +45,15 @@ def test_the_document_is_valid_openapi_with_and_without_the_drafts():
 def test_every_api_url_has_its_documented_path_with_the_methods_its_view_takes():
     # A new endpoint fails here until its group in loyalty/api/openapi/paths/ documents it.
     documented = build_document()["paths"]
+    routes = _documented_routes(documented)
     for pattern in _api_patterns():
-        openapi_path = _openapi_path(pattern)
-        assert openapi_path in documented, f"{openapi_path} has no docs in loyalty/api/openapi/"
-        methods = {name for name in documented[openapi_path] if name in HTTP_METHODS}
+        route = _route(pattern)
+        assert route in routes, f"{route} has no path in loyalty/api/openapi/paths/"
+        item = documented[routes[route]]
+        methods = {name for name in item if name in HTTP_METHODS}
         declared = getattr(pattern.callback, "api_methods", None)
         if declared is not None:
-            assert methods == {method.lower() for method in declared}, openapi_path
+            assert methods == {method.lower() for method in declared}, route
 
 
 def test_the_api_is_mounted_where_the_document_says():
@@ -57,12 +65,38 @@ def test_the_document_claims_no_path_the_server_does_not_answer():
     # given every path drafted, served or not
     drafted = build_document(served_only=False)["paths"]
     served = build_document()["paths"]
-    built = {_openapi_path(pattern) for pattern in _api_patterns()}
 
-    # then exactly the built ones are served; the drafts wait for their views
-    assert set(served) == built & set(drafted)
-    assert "/api/v2/wallet/{phone}" in served
+    # then a drafted path is served exactly when its URL reaches a view of the API
+    for openapi_path, item in drafted.items():
+        match = resolve(sample_url(openapi_path, item))
+        assert (openapi_path in served) == (match.func is not views.unknown_path), openapi_path
+    assert set(_documented_routes(served)) == {_route(p) for p in _api_patterns()}
     assert all("x-draft" not in op for op in served["/api/v2/wallet"].values())
+
+
+def _examples(document: dict[str, Any]):
+    bodies = [("components", body) for body in document["components"]["responses"].values()]
+    for openapi_path, item in document["paths"].items():
+        for method, operation in item.items():
+            where = f"{method} {openapi_path}"
+            bodies.append((where, operation.get("requestBody", {})))
+            bodies += [(where, response) for response in operation["responses"].values()]
+    for where, body in bodies:
+        media = body.get("content", {}).get("application/json", {})
+        if "example" in media:
+            yield where, media["schema"], media["example"]
+
+
+def test_every_example_fits_its_schema():
+    # Swagger UI shows these and schemathesis sends the request ones: they must be right.
+    document = build_document(served_only=False)
+    checked = 0
+    for where, schema, example in _examples(document):
+        root = {**schema, "components": document["components"]}
+        errors = list(Draft202012Validator(root).iter_errors(example))
+        assert errors == [], (where, errors[0].message)
+        checked += 1
+    assert checked >= 15
 
 
 def test_every_group_is_in_the_full_draft_with_its_tag():
