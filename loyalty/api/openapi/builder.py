@@ -138,11 +138,18 @@ def sample_url(template: str, item: dict[str, Any]) -> str:
     return re.sub(r"\{(\w+)\}", lambda found: examples.get(found.group(1), "1"), template)
 
 
+DRAFT_NOTE = "\n\n*Draft: written from AIQ's published API, not yet from this server's code.*"
+
+
 def _marked_draft(group_paths: dict[str, Any]) -> dict[str, Any]:
+    """Said to the reader (a note in the description) and to tools (``x-draft``)."""
     marked = {}
     for template, item in group_paths.items():
         marked[template] = {
-            name: ({**op, "x-draft": True} if name in HTTP_METHODS else op)
-            for name, op in item.items()
+            name: (_draft(op) if name in HTTP_METHODS else op) for name, op in item.items()
         }
     return marked
+
+
+def _draft(operation: dict[str, Any]) -> dict[str, Any]:
+    return {**operation, "description": operation["description"] + DRAFT_NOTE, "x-draft": True}

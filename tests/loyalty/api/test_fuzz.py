@@ -45,8 +45,9 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
 ]
-EXAMPLES_PER_STRATEGY = 25
-BUDGET_SECONDS = 60
+# CI's bounds; a longer local hunt: API_FUZZ_EXAMPLES=500 API_FUZZ_SECONDS=600.
+EXAMPLES_PER_STRATEGY = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
+BUDGET_SECONDS = int(os.environ.get("API_FUZZ_SECONDS", "60"))
 # The phone and email the document's examples use: the examples reach a real wallet.
 SHOPPER_PHONE = "+12065550134"
 SHOPPER_EMAIL = "jo@example.com"
