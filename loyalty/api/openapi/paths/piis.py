@@ -1,5 +1,5 @@
-"""DRAFT from the reference (pos-apis.md 4.2): list and read contacts ("piis").
-Confirm the result fields at merge, then set DRAFT = False."""
+"""List and read contacts ("piis", pos-apis.md 4.2). Written from branch h-piis
+(loyalty/api/piis*.py); confirm at merge, then set DRAFT = False."""
 
 from __future__ import annotations
 
@@ -17,43 +17,43 @@ DESCRIPTION = "Search and read the account's contacts (blocklisted ones are left
 DRAFT = True
 
 _TEXT = {"type": "string"}
-_MAYBE_TEXT = {"type": ["string", "null"]}
-_MAYBE_EPOCH = {"type": ["integer", "null"], "description": "Unix seconds."}
+_EPOCH = {"type": "integer", "description": "Unix seconds; 0 when unknown."}
 
 SORTS = ["name", "email", "mobilePhone", "homePhone", "source", "id", "inserted", "signup"]
 SORTS += ["points", "usedpoints"]
+MAX_START = 2**31 - 1
+
+_CONTACT_FIELDS: dict[str, Schema] = {
+    "contactID": {"type": "integer"},
+    "srcID": {"type": "string", "description": 'The first source\'s own id; "" when none.'},
+    "firstName": _TEXT,
+    "lastName": _TEXT,
+    "mobilePhone": {"type": "string", "description": "E.164, or as typed when invalid."},
+    "homePhone": _TEXT,
+    "platform": {"type": "string", "description": "The first source: cova, posabit, ..."},
+    "favoriteStoreID": {"type": ["integer", "null"]},
+    "inserted": _EPOCH,
+    "optinTime": _EPOCH,
+    "optoutTime": _EPOCH,
+    "optreqTime": _EPOCH,
+    "hasRequested": {"type": "boolean", "description": "An SMS double opt-in is pending."},
+}
+_DETAIL_FIELDS: dict[str, Schema] = {
+    "loyaltyPoints": {"type": "number", "description": "0 when the program hides points."},
+    "orderAmountSpent": {"type": "number", "description": "Sales minus refunds, in dollars."},
+    "referCode": _TEXT,
+}
 
 SCHEMAS: dict[str, Schema] = {
     "Contact": {
         "type": "object",
-        "properties": {
-            "contactID": {"type": "integer"},
-            "srcID": _MAYBE_TEXT,
-            "firstName": _TEXT,
-            "lastName": _TEXT,
-            "mobilePhone": _TEXT,
-            "homePhone": _TEXT,
-            "platform": _TEXT,
-            "favoriteStoreID": {"type": ["integer", "string", "null"]},
-            "inserted": _MAYBE_EPOCH,
-            "optinTime": _MAYBE_EPOCH,
-            "optoutTime": _MAYBE_EPOCH,
-            "optreqTime": _MAYBE_EPOCH,
-            "hasRequested": {"type": "boolean"},
-        },
+        "required": list(_CONTACT_FIELDS),
+        "properties": _CONTACT_FIELDS,
     },
     "ContactDetail": {
-        "allOf": [
-            ref("schemas", "Contact"),
-            {
-                "type": "object",
-                "properties": {
-                    "loyaltyPoints": {"type": "number"},
-                    "orderAmountSpent": {"type": "number"},
-                    "referCode": _TEXT,
-                },
-            },
-        ]
+        "type": "object",
+        "required": [*_CONTACT_FIELDS, *_DETAIL_FIELDS],
+        "properties": {**_CONTACT_FIELDS, **_DETAIL_FIELDS},
     },
     "ContactPage": {
         "type": "object",
@@ -61,7 +61,7 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {
             "results": {"type": "array", "items": ref("schemas", "Contact")},
             "start": {"type": "integer"},
-            "total": {"type": "integer"},
+            "total": {"type": "integer", "description": "Exact, or an estimate past 10,000."},
             "limit": {"type": "integer"},
             "size": {"type": "integer"},
         },
@@ -81,14 +81,22 @@ def _query(name: str, description: str, schema: Schema) -> Schema:
 
 def paths() -> dict[str, dict[str, Schema]]:
     query = [
-        _query("start", "Offset.", {"type": "integer", "minimum": 0, "default": 0}),
-        _query("limit", "Page size.", {"type": "integer", "minimum": 100, "maximum": 2000}),
-        _query("sort", "Sort field.", {"type": "string", "enum": SORTS}),
+        _query(
+            "start",
+            "Offset.",
+            {"type": "integer", "minimum": 0, "maximum": MAX_START, "default": 0},
+        ),
+        _query(
+            "limit",
+            "Page size, clamped into 100 to 2000 (AIQ's own clients send limit=1).",
+            {"type": "integer", "minimum": 0, "default": 100},
+        ),
+        _query("sort", "Sort field (default id).", {"type": "string", "enum": SORTS}),
         _query("dir", "Sort direction.", {"type": "string", "enum": ["asc", "desc"]}),
         _query(
             "search",
-            "A phone, email, name, contact id or source id, or terms such as has:phone, "
-            "has:email, is:member, not:member, has:points.",
+            "A phone, email, name, contact id or source id, email:<address>, and terms such "
+            "as has:phone, has:email, is:member, not:member, has:points.",
             {"type": "string"},
         ),
     ]
@@ -98,7 +106,8 @@ def paths() -> dict[str, dict[str, Schema]]:
                 tag=TAG,
                 operation_id="listContacts",
                 summary="Search contacts",
-                description="Paged; limit 100 to 2000 (default 100).",
+                description="Paged, by contact id unless sorted; blocklisted contacts are "
+                "left out.",
                 parameters=[ref("parameters", "Uid"), *query],
                 responses={"200": ok("A page of contacts.", ref("schemas", "ContactPage"))},
             )
@@ -108,7 +117,8 @@ def paths() -> dict[str, dict[str, Schema]]:
                 tag=TAG,
                 operation_id="readContact",
                 summary="Read one contact",
-                description="With its points, spend and referral code.",
+                description="With its points, spend and referral code; AIQ's not-found "
+                "shape for an unknown, blocklisted or another account's contact.",
                 parameters=[
                     ref("parameters", "Uid"),
                     path_parameter("contactID", "The contact's id.", "42"),
