@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from loyalty.api import endpoint
 from loyalty.api.keys import create_api_key
+from loyalty.api.redemption_tokens import redemption_token
 from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from tests.factories import PersonaFactory, RetailStoreFactory
@@ -53,8 +55,18 @@ SHOPPER_PHONE = "+12065550134"
 SHOPPER_EMAIL = "jo@example.com"
 
 
+@dataclass(frozen=True)
+class Shop:
+    """The key, and the path values that name real things (the document's examples are
+    replaced by them, so the example requests reach a real shopper and discount)."""
+
+    key: str
+    uid: str
+    known: dict[str, str]
+
+
 @pytest.fixture
-def api_key(company_a, monkeypatch) -> tuple[str, str]:
+def shop(company_a, monkeypatch) -> Shop:
     # A shopper with points, discounts she can redeem, and a store: answers with content.
     LoyaltyProgramFactory(company=company_a, enabled=True)
     shopper = PersonaFactory(
@@ -63,13 +75,20 @@ def api_key(company_a, monkeypatch) -> tuple[str, str]:
         email=SHOPPER_EMAIL,
         loyalty_enrolled_at=timezone.now() - timedelta(days=30),
     )
-    award(shopper, 450, EntryKind.ADJUST, reason="Welcome gift")
-    DiscountFactory(company=company_a, name="$40 off", points_cost=Decimal("400"))
+    # Enough for every example redemption (each redeems the $40 off once or twice).
+    award(shopper, 5000, EntryKind.ADJUST, reason="Welcome gift")
+    discount = DiscountFactory(company=company_a, name="$40 off", points_cost=Decimal("400"))
     DiscountFactory(company=company_a, name="$5 off", points_cost=Decimal("12.5"))
     RetailStoreFactory(company=company_a, name="Capitol Hill")
     # The fuzz sends hundreds of requests a minute on one key: 429 is tested elsewhere.
     monkeypatch.setattr(endpoint, "check_rate", lambda key_id: None)
-    return create_api_key(company_a, "Fuzz terminal").plaintext, company_a.uid
+    known = {
+        "id": str(discount.pk),
+        "token": redemption_token(shopper.pk, discount.pk),
+        "contactID": str(shopper.pk),
+        "contactId": str(shopper.pk),
+    }
+    return Shop(create_api_key(company_a, "Fuzz terminal").plaintext, company_a.uid, known)
 
 
 @pytest.fixture
@@ -83,7 +102,7 @@ def wsgi_app():
     signals.request_finished.connect(close_old_connections)
 
 
-def test_fuzzing_the_document_finds_no_server_error_and_no_answer_off_the_schema(api_key, wsgi_app):
+def test_fuzzing_the_document_finds_no_server_error_and_no_answer_off_the_schema(shop, wsgi_app):
     # given the document as /api/schema/ serves it, loaded against the WSGI app
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -95,13 +114,15 @@ def test_fuzzing_the_document_finds_no_server_error_and_no_answer_off_the_schema
     for done, operation in enumerate(operations):
         remaining = BUDGET_SECONDS - (time.monotonic() - started)
         deadline = time.monotonic() + remaining / (len(operations) - done)
-        strategies = [
-            operation.as_strategy(GenerationMode.POSITIVE),
-            operation.as_strategy(GenerationMode.NEGATIVE),
-            *schema.get_strategies_from_examples(operation),
-        ]
-        for strategy in strategies:
-            _fuzz(strategy, api_key, deadline, statuses[operation.label])
+        # A random UID only ever meets the 403 (test_auth.py covers it): the key's own
+        # UID lets the fuzz reach the endpoint itself.
+        generated = {"uid": shop.uid}
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(mode)
+            _fuzz(strategy, shop.key, generated, deadline, statuses[operation.label])
+        examples = {**generated, **shop.known}
+        for strategy in schema.get_strategies_from_examples(operation):
+            _fuzz(strategy, shop.key, examples, deadline, statuses[operation.label])
 
     # then no check failed (it would have raised), every operation was called, and each
     # answered 200 at least once: the fuzz reached past the key check
@@ -109,9 +130,7 @@ def test_fuzzing_the_document_finds_no_server_error_and_no_answer_off_the_schema
     assert {label for label, seen in statuses.items() if 200 not in seen} == set()
 
 
-def _fuzz(strategy, api_key: tuple[str, str], deadline: float, seen: set[int]) -> None:
-    key, uid = api_key
-
+def _fuzz(strategy, key: str, path_values: dict[str, str], deadline: float, seen: set[int]):
     @settings(
         max_examples=EXAMPLES_PER_STRATEGY,
         deadline=None,
@@ -125,10 +144,9 @@ def _fuzz(strategy, api_key: tuple[str, str], deadline: float, seen: set[int]) -
     def run(case) -> None:
         if time.monotonic() > deadline:
             return  # the budget is spent: the remaining examples are not sent
-        if "uid" in (case.path_parameters or {}):
-            # A random UID only ever meets the 403 (test_auth.py covers it): the key's own
-            # UID lets the fuzz reach the endpoint itself.
-            case.path_parameters["uid"] = uid
+        for name, value in path_values.items():
+            if name in (case.path_parameters or {}):
+                case.path_parameters[name] = value
         response = case.call(headers={"X-APIKEY": key})
         seen.add(response.status_code)
         case.validate_response(response, checks=CHECKS)

@@ -79,6 +79,7 @@ _IDEMPOTENCY_KEY = {
     "description": "Instead of a transaction id: the same key never debits twice, and a "
     "retry gets the first answer.",
     "schema": {"type": "string", "maxLength": 100},
+    "example": "order-1001-loyalty",
 }
 
 
@@ -117,7 +118,8 @@ def _operation(
 
 
 def _item(with_transaction: bool) -> dict[str, Schema]:
-    return {
+    # In a cart's order: held when applied, released if removed, redeemed at checkout.
+    item = {
         "put": _operation(
             "redeem",
             with_transaction,
@@ -145,6 +147,7 @@ def _item(with_transaction: bool) -> dict[str, Schema]:
             ok("Released.", ref("schemas", "Released")),
         ),
     }
+    return {method: item[method] for method in ("post", "delete", "put")}
 
 
 def paths() -> dict[str, dict[str, Schema]]:
