@@ -14,5 +14,6 @@ urlpatterns = [
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
-    re_path(r"^.*$", views.unknown_path),
+    # [\s\S], not ".": a path with a line break (%0A) is unknown too, not an HTML 404.
+    re_path(r"^[\s\S]*$", views.unknown_path),
 ]
