@@ -16,6 +16,7 @@ from aiq.paginator import EstimatedCountPaginator
 from aiq.personas import card
 from aiq.personas.choices import Source
 from aiq.personas.conflicts import ContactConflict, contact_conflicts
+from aiq.personas.consent import consent_history
 from aiq.personas.forms import PersonaForm
 from aiq.personas.merging import MergeError, undo_merge
 from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge
@@ -26,6 +27,7 @@ from loyalty.card.context import loyalty_context
 from loyalty.enrollment.direct import enroll_by_staff, may_enroll
 
 RECENT_SALES = 10
+CONSENT_EVENTS_SHOWN = 50
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -171,6 +173,7 @@ class PersonaAdmin(TenantAdmin):
             "purchases": card.recent_purchases(obj, RECENT_SALES),
             "purchase_count": obj.sales.count(),
             "merges": list(PersonaMerge.objects.filter(survivor=obj)),
+            "consent_events": consent_history(obj, CONSENT_EVENTS_SHOWN),
             "can_undo_merges": self.has_change_permission(request, obj),
             "loyalty": loyalty_context(request, obj, self.admin_site.name),
             "can_enroll_in_loyalty": may_enroll(request.user),

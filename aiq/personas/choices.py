@@ -51,3 +51,22 @@ class MatchedOn(models.TextChoices):
     EMAIL = "email", "Email"
     NAME_BIRTH_DATE = "name_birth_date", "First + last name + date of birth"
     SOURCE_ID = "source_id", "Same source record"
+
+
+class ConsentChannel(models.TextChoices):
+    """A channel a shopper consents to be messaged on; each has its own consent."""
+
+    SMS = "sms", "SMS"
+    EMAIL = "email", "Email"
+
+
+class ConsentProvenance(models.TextChoices):
+    """What made a consent change: the kind of act, with details in the event's source."""
+
+    API = "api", "API"
+    POS_SIGNUP = "pos_signup", "POS signup"
+    SIGNUP_FORM = "signup_form", "Signup form"
+    DOUBLE_OPT_IN_REPLY = "double_opt_in_reply", "Double opt-in reply"
+    KEYWORD_REPLY = "keyword_reply", "Keyword reply"
+    STAFF = "staff", "Staff"
+    IMPORT = "import", "Import"

@@ -10,10 +10,14 @@ from loyalty.api import assumptions
 from loyalty.api.errors import ApiError
 
 
+def _now() -> float:
+    return time.time()
+
+
 def check_rate(key_id: int) -> None:
     """Count this request against the key's window; 429 with Retry-After when over."""
     window = assumptions.RATE_LIMIT_WINDOW_SECONDS
-    now = time.time()
+    now = _now()
     start = int(now // window)
     cache_key = f"loyalty-api-rate:{key_id}:{start}"
     cache.add(cache_key, 0, timeout=window + 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import views
+from loyalty.api import contact_views, sales_views, views
 
 app_name = "loyalty_api"
 
@@ -13,6 +13,31 @@ urlpatterns = [
     path("v2/wallet/<str:phone>", views.wallet_by_phone, name="wallet-by-phone"),
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
+    path("v2/loyalty", contact_views.loyalty_signup, name="loyalty-signup"),
+    path(
+        "v1.1/loyaltyContact/<str:uid>",
+        contact_views.legacy_loyalty_contact,
+        name="legacy-loyalty-contact",
+    ),
+    path("v2/optin/text/<str:phone>/<str:value>", contact_views.opt_in_text, name="optin-text"),
+    path(
+        "v1.1/optin/<str:uid>/<str:phone>/<str:value>",
+        contact_views.legacy_opt_in,
+        name="legacy-optin",
+    ),
+    path("v2/optin/email/<str:email>/<str:value>", contact_views.opt_in_email, name="optin-email"),
+    path(
+        "v1.1/adjust/loyaltyPoints/<str:uid>/<str:contact_id>",
+        contact_views.adjust_points,
+        name="adjust-points",
+    ),
+    path(
+        "v1.1/adjustments/<str:uid>/<str:start>/<str:end>",
+        contact_views.adjustments,
+        name="adjustments",
+    ),
+    path("v1.1/createUpdateSale/<str:uid>", sales_views.create_update_sale, name="sale"),
+    path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     # [\s\S], not ".": a path with a line break (%0A) is unknown too, not an HTML 404.
     re_path(r"^[\s\S]*$", views.unknown_path),

@@ -27,14 +27,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, Min, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from aiq.personas.models import Sale
+from loyalty.earning.batch_sales import SaleRow, sales_with_neighbours
 from loyalty.earning.context import EarningContext, load_context
-from loyalty.ledger.accounts import lock_accounts
+from loyalty.ledger.accounts import LockedAccount, lock_accounts
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.errors import LedgerError
@@ -49,37 +49,6 @@ logger = logging.getLogger(__name__)
 BATCH = 1000
 KEY_PREFIX = "earn:sale:"
 TASK = "earning"
-
-
-class SaleRow(NamedTuple):
-    pk: int
-    persona_id: int
-    source: str
-    store_id: int | None
-    pos_key: str
-    occurred_at: datetime
-    total: Decimal
-    tax: Decimal
-    receipt_number: str
-    external_id: str
-    enrolled_at: datetime | None
-    phone: str
-
-
-FIELDS = (
-    "pk",
-    "persona_id",
-    "source",
-    "store_id",
-    "pos_key",
-    "occurred_at",
-    "total",
-    "tax",
-    "receipt_number",
-    "external_id",
-    "persona__loyalty_enrolled_at",
-    "persona__phone",
-)
 
 
 @dataclass
@@ -162,46 +131,11 @@ def _earn_batch(
     context: EarningContext, company_id: int, sale_ids: list[int], now: datetime
 ) -> EarningSummary:
     summary = EarningSummary()
-    batch = Sale.objects.filter(
-        ids_in("pk", sale_ids),
-        company_id=company_id,
-        is_refund=False,  # refunds earn nothing and take nothing
-    )
-    # The persona ids and the time span as values, not a subquery: the planner then walks
-    # the (persona, time) index instead of scanning the company's sales. The span comes
-    # as two values, not 2,000 timestamps to parse.
-    persona_ids = set(batch.exclude(persona=None).values_list("persona_id", flat=True))
-    if not persona_ids:
-        return summary
-    span = batch.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
-    # The batch's sales and their same-day neighbours (one query, within a day of a sale
-    # of the batch by the same persona): visits are counted per persona per store-local
-    # day, in the order the sales happened. Members only: the join to the persona is
-    # needed for its enrollment and phone anyway; the time span (implied by the EXISTS)
-    # keeps the planner on the index when the batch's personas are many.
-    near = batch.filter(
-        persona_id=OuterRef("persona_id"),
-        occurred_at__gte=OuterRef("occurred_at") - timedelta(days=1),
-        occurred_at__lte=OuterRef("occurred_at") + timedelta(days=1),
-    )
+    # Refunds earn nothing and take nothing; members only: accounts are created for
+    # members, never for a shopper who has not joined.
     days: dict[tuple[int, date], list[SaleRow]] = defaultdict(list)
-    for values in (
-        Sale.objects.filter(
-            ids_in("persona_id", persona_ids),
-            company_id=company_id,
-            is_refund=False,
-            persona__loyalty_enrolled_at__isnull=False,
-            occurred_at__gte=span["first"] - timedelta(days=1),
-            occurred_at__lte=span["last"] + timedelta(days=1),
-        )
-        .filter(Exists(near))
-        .order_by()
-        .values_list(*FIELDS)
-    ):
-        row = SaleRow(*values)
-        days[(row.persona_id, context.local_date(row.occurred_at, row.store_id))].append(row)
-    # Members only (the batch's own sales are among their neighbours): accounts are
-    # created for members, never for a shopper who has not joined.
+    for row in sales_with_neighbours(context, company_id, sale_ids):
+        days[(row.persona_id, row.day)].append(row)  # in visit order
     persona_ids = {persona_id for persona_id, _day in days}
     if not persona_ids:
         return summary
@@ -214,8 +148,8 @@ def _earn_batch(
     give_backs: list[tuple[SaleRow, Decimal, Earned, str]] = []
     for (_persona_id, day), rows in touched.items():
         visits = 0
-        for row in sorted(rows, key=lambda r: (r.occurred_at, r.pk)):
-            if row.source in context.mirrored or not _enrolled_on(context, row, day):
+        for row in rows:
+            if row.source in context.mirrored or row.enrolled_day > day:
                 continue
             result = compute_points(context.program, _for_points(context, row, day, visits))
             if result.counts_as_visit:
@@ -257,11 +191,6 @@ def _earn_batch(
         summary.corrections += 1
         summary.shortfalls += outcome == 0
     return summary
-
-
-def _enrolled_on(context: EarningContext, row: SaleRow, day: date) -> bool:
-    """Members earn from their enrollment day on (the store's local day)."""
-    return row.enrolled_at is not None and context.local_date(row.enrolled_at, row.store_id) <= day
 
 
 def _for_points(context: EarningContext, row: SaleRow, day: date, visits: int) -> SaleForPoints:
@@ -313,7 +242,7 @@ def _give_back(
     now_earns: Decimal,
     so_far: Earned,
     explanation: str,
-    account: LoyaltyAccount,
+    account: LockedAccount,
     now: datetime,
 ) -> Decimal:
     """Reverse the difference from the sale's own earn entries (their lots first); when

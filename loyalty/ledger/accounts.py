@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Sum
@@ -83,7 +84,16 @@ def accounts_answered_for(account: LoyaltyAccount) -> list[int]:
     return [account.pk, *merged]
 
 
-def lock_accounts(company_id: int, persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
+class LockedAccount(NamedTuple):
+    """An account locked by ``lock_accounts``: its keys, not a model instance (a sync
+    batch locks thousands; writers move balances in SQL, see ``post_awards``)."""
+
+    pk: int
+    company_id: int
+    persona_id: int
+
+
+def lock_accounts(company_id: int, persona_ids: Collection[int]) -> dict[int, LockedAccount]:
     """The accounts of these personas, created when missing, locked in ascending id order;
     by persona id. The existing ones are locked in one statement (the usual case: no
     batch waits on another in a circle); the missing ones are created, then locked."""
@@ -120,11 +130,11 @@ def _create_accounts(company_id: int, persona_ids: list[int]) -> None:
         )
 
 
-def _lock_of(persona_ids: Collection[int]) -> dict[int, LoyaltyAccount]:
+def _lock_of(persona_ids: Collection[int]) -> dict[int, LockedAccount]:
     return {
-        account.persona_id: account
-        for account in LoyaltyAccount.objects.select_for_update()
+        persona_id: LockedAccount(pk, company_id, persona_id)
+        for pk, company_id, persona_id in LoyaltyAccount.objects.select_for_update()
         .filter(ids_in("persona_id", persona_ids))
-        .only("pk", "company_id", "persona_id", "balance", "last_activity_at")
         .order_by("pk")
+        .values_list("pk", "company_id", "persona_id")
     }

@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from loyalty.ledger.accounts import LockedAccount
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.choices import ACTIVITY_KINDS
 from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints, LedgerError
@@ -239,7 +240,7 @@ def move_on_hold(account: LoyaltyAccount, delta: Decimal) -> None:
 class BulkAward:
     """One award of a batch: an entry that opens its own lot (see ``post_awards``)."""
 
-    account: LoyaltyAccount
+    account: LoyaltyAccount | LockedAccount  # its pk and company_id are what is read
     kind: str
     points: Decimal
     cause: Cause
@@ -393,44 +394,50 @@ def _next_ids(cursor: Any, entries: str, lots: str, count: int) -> list[tuple[in
 
 
 def _move_balances(awards: Sequence[BulkAward], now: datetime) -> None:
-    """Each account's balance (and last activity) in one UPDATE, values computed here."""
-    accounts: dict[int, LoyaltyAccount] = {}
+    """Each account's balance (and last activity) in one UPDATE. The caller holds the
+    locks, so adding in SQL is exact on PostgreSQL, where numeric arithmetic is decimal."""
+    moves: dict[int, list[Any]] = {}
     for award in awards:
-        account = accounts.setdefault(award.account.pk, award.account)
-        account.balance += award.points
+        move = moves.setdefault(award.account.pk, [ZERO, None])
+        move[0] += award.points
         occurred_at = award.cause.occurred_at
-        if award.kind in ACTIVITY_KINDS and (
-            account.last_activity_at is None or occurred_at > account.last_activity_at
-        ):
-            account.last_activity_at = occurred_at
+        if award.kind in ACTIVITY_KINDS and (move[1] is None or occurred_at > move[1]):
+            move[1] = occurred_at
     if connection.vendor == "postgresql":
         # One UPDATE ... FROM unnest(): Django's bulk_update builds a CASE per row, which
-        # costs more in Python than the whole batch's inserts.
-        rows = list(accounts.values())
+        # costs more in Python than the whole batch's inserts. greatest() skips NULLs.
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE loyalty_loyaltyaccount AS account "
-                "SET balance = new.balance, last_activity_at = new.last_activity_at, "
+                "SET balance = account.balance + new.points, "
+                "last_activity_at = greatest(account.last_activity_at, new.last_activity_at), "
                 "updated_at = %s "
                 "FROM unnest(%s::bigint[], %s::numeric[], %s::timestamptz[]) "
-                "AS new (id, balance, last_activity_at) WHERE account.id = new.id",
+                "AS new (id, points, last_activity_at) WHERE account.id = new.id",
                 # Array literals written here: psycopg adapting each element of three
                 # 2,000-element lists costs more than the UPDATE itself.
                 [
                     now,
-                    _array(str(a.pk) for a in rows),
-                    _array(str(a.balance) for a in rows),
+                    _array(str(pk) for pk in moves),
+                    _array(str(points) for points, _last in moves.values()),
                     _array(
-                        f'"{a.last_activity_at.isoformat()}"' if a.last_activity_at else "NULL"
-                        for a in rows
+                        f'"{last.isoformat()}"' if last else "NULL" for _p, last in moves.values()
                     ),
                 ],
             )
         return
-    for account in accounts.values():
+    # Elsewhere (SQLite keeps decimals as binary floats): new values computed here.
+    accounts = list(LoyaltyAccount.objects.filter(pk__in=list(moves)))
+    for account in accounts:
+        points, last = moves[account.pk]
+        account.balance += points
+        if last is not None and (
+            account.last_activity_at is None or last > account.last_activity_at
+        ):
+            account.last_activity_at = last
         account.updated_at = now
     LoyaltyAccount.objects.bulk_update(
-        list(accounts.values()), ["balance", "last_activity_at", "updated_at"], batch_size=500
+        accounts, ["balance", "last_activity_at", "updated_at"], batch_size=500
     )
 
 
