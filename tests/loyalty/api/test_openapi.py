@@ -109,9 +109,10 @@ def test_every_group_is_in_the_full_draft_with_its_tag():
     document = build_document(served_only=False)
     assert [tag["name"] for tag in document["tags"]] == [group.TAG for group in GROUPS]
     assert "/api/v1.1/discount/redeem/{uid}/{id}/{token}/{transactionId}" in document["paths"]
-    signup = document["paths"]["/api/v2/loyalty"]["post"]
-    assert signup["x-draft"] is True
-    assert signup["description"].endswith("not yet from this server's code.*")
+    drafted = document["paths"]["/api/v1.1/piis/{uid}"]["get"]
+    assert drafted["x-draft"] is True
+    assert drafted["description"].endswith("not yet from this server's code.*")
+    assert "x-draft" not in document["paths"]["/api/v2/loyalty"]["post"]
 
 
 # A URLconf where the redemption URL exists and takes PUT only (pytest.mark.urls below).
