@@ -17,7 +17,7 @@ app = Celery("aiq")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Loyalty keeps its tasks beside the services they run (loyalty/<part>/tasks.py).
-app.autodiscover_tasks(["loyalty.enrollment"])
+app.autodiscover_tasks(["loyalty.enrollment", "loyalty.api.redemption"])
 
 if str(app.conf.broker_url).startswith("filesystem://"):
     # The embedded run (`make run`) is a developer's or a demo's machine, often a container

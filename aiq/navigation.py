@@ -102,8 +102,10 @@ SECTIONS: tuple[Section, ...] = (
                 (
                     Entry("loyalty.apikey", "API keys"),
                     Entry("loyalty.apirequestlog", "API request log"),
+                    Entry("loyalty.redemption", "Redemptions"),
                 ),
-                "Your account UID, the API keys your POS uses and the calls made with them.",
+                "Your account UID, the API keys your POS uses, the calls made with them and "
+                "the discounts redeemed through them.",
             ),
         ),
     ),

@@ -247,6 +247,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.enroll_purchased_after",
         "schedule": 24 * 60 * 60.0,
     },
+    # Holds on redemptions that no checkout committed: loyalty/api/redemption/expiry.py
+    # (twin: manage.py release_expired_holds).
+    "loyalty-release-expired-holds": {
+        "task": "loyalty.release_expired_holds",
+        "schedule": 60.0,
+    },
+    # Redemptions of a POS that deducts on apply (Cova) with no sale carrying the discount:
+    # loyalty/api/redemption/reconcile.py (twin: manage.py reconcile_redemptions).
+    "loyalty-reconcile-redemptions": {
+        "task": "loyalty.reconcile_redemptions",
+        "schedule": 15 * 60.0,
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
@@ -256,6 +268,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 SYNC_LOOKBACK_MINUTES = env.int("SYNC_LOOKBACK_MINUTES", default=10)
 SYNC_SALES_SLICE_DAYS = env.int("SYNC_SALES_SLICE_DAYS", default=30)
 SYNC_NIGHTLY_HOUR_UTC = env.int("SYNC_NIGHTLY_HOUR_UTC", default=9)
+
+# Redemptions (loyalty/api/redemption): minutes a hold placed by a POS keeps the points
+# before it is released by itself, and hours a redemption from a POS that deducts on apply
+# (Cova) waits for its sale before the points come back.
+LOYALTY_HOLD_MINUTES = env.int("LOYALTY_HOLD_MINUTES", default=30)
+LOYALTY_RECONCILE_HOURS = env.int("LOYALTY_RECONCILE_HOURS", default=24)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,8 @@
 The sync engine (integrations/sync/) calls these; loyalty decides what they mean:
 - ``sales_written``: inside the transaction of a batch of sales, with the ids of the sales
   created or changed in it, so a sale and the points it earns (or the correction of a
-  changed total) commit together or not at all;
+  changed total) commit together or not at all, and a redemption deducted on apply
+  whose sale arrives without its discount gets its points back;
 - ``personas_synced``: a customers batch (inside its transaction) or the end of a sales
   run touched these personas (new shoppers, sales just linked to them): for enrollment by
   card setting and for catch-up earning on sales that reached a persona after they were
@@ -21,6 +22,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from loyalty.api.redemption.reconcile import reconcile_for_sales
 from loyalty.earning.service import earn_for_personas, earn_for_sales
 from loyalty.enrollment.by_setting import enroll_for_company, enroll_for_sales
 
@@ -46,6 +48,8 @@ def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> 
     # "purchased after" setting must find them enrolled when earning runs on it.
     _never_fail_the_sync(enroll_for_sales, company_id, sale_ids)
     _never_fail_the_sync(earn_for_sales, company_id, sale_ids, now)
+    # A POS that deducts on apply (Cova): points back when the sale lacks the discount.
+    _never_fail_the_sync(reconcile_for_sales, company_id, sale_ids, now)
 
 
 def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loyalty.api.models import ApiKey, ApiRequestLog
+from loyalty.api.redemption.models import Redemption
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.enrollment.models import Enrollment
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
@@ -23,4 +24,5 @@ __all__ = [
     "LoyaltyProgram",
     "LoyaltyProgramEvent",
     "PosBalanceImport",
+    "Redemption",
 ]

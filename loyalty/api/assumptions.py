@@ -142,3 +142,103 @@ MEMBER_KEY_PREFIX = "member:"
 # (the persona, or null), storeID, refund, total (a string: money is never a float),
 # pointsEarned (the sale's entries so far) and loyaltyPoints (the balance after the call),
 # both 0 where the program hides points, as the wallet does. A bulk call adds the counts.
+
+# --- Redemption (PUT/POST/DELETE on the redemption URL) ---------------------------------
+# AIQ's answer to the PUT was not captured. Ours: the envelope, with what a POS shows on
+# the ticket (the points deducted) and the shopper's new numbers. POST (hold) and DELETE
+# (release) are ours, beyond AIQ, and answer in the same shape.
+# A retry with the same transaction id (or Idempotency-Key) gets the first successful
+# answer, stored. A refused call writes nothing and stores nothing: its retry is judged
+# afresh (nothing was spent, so nothing can be spent twice).
+REDEMPTION_MAX_ID_LENGTH = 100
+# The transaction id names the order: a second, different discount on it is refused
+# ("a maximum of one AIQ discount to apply to the order", seed 000).
+ONE_DISCOUNT_PER_ORDER_STATUS = 409
+# A shopper short of points, or a discount not redeemable now (used up, cooling down, out
+# of date, not at this store): the call is understood but cannot be honoured.
+NOT_REDEEMABLE_STATUS = 422
+# A token that is not genuine, or not for this discount, or names another company's shopper:
+# the URL does not exist as far as the caller can tell.
+INVALID_REDEMPTION_URL_STATUS = 404
+
+
+# The wallet's ``pointsOnHold`` and the answers' ``pointsOnHold`` are ours (AIQ has no
+# holds): points a POS set aside for a cart, already out of ``loyaltyPoints``.
+
+
+def redemption_data(
+    kind: str, discount: Any, points: Any, transaction_id: str, numbers: dict[str, Any]
+) -> dict[str, Any]:
+    """``kind`` is "redeemed", "held" or "released"; ``numbers`` the shopper's
+    loyaltyPoints (available) and pointsOnHold after the call."""
+    moved = {"redeemed": "pointsDeducted", "held": "pointsHeld", "released": "pointsReleased"}
+    return {
+        kind: True,
+        "discountID": discount.pk,
+        "posDiscountID": discount.pos_discount_id,
+        "name": discount.name,
+        "transactionID": transaction_id or None,
+        moved[kind]: points,
+        **numbers,
+    }
+
+
+# Reconciliation for a POS that deducts on apply (Cova, seed 000's warning): a redemption
+# with a transaction id is matched to the synced sale whose external id (Cova's invoice Id)
+# or receipt number equals it. The sync stores discount amounts, not discount names or
+# ids, so "the sale carries the discount" means: its total discount is at least the
+# discount's value (flat), or that percent of its subtotal (percent), less a cent.
+# Which POS deducts on apply: a company with a Cova card (loyalty/api/redemption/pos.py).
+
+
+# --- GET /api/v1.1/piis/:uid and /:uid/:contactID (loyalty/api/piis.py) ---
+
+# `limit` is documented as 100 to 2000 (default 100), yet AIQ's own client code sends
+# `?search={phone}&limit=1` and works: so a limit out of range is clamped into it, not
+# refused (limit=1 answers up to 100 rows; the response's `limit` says 100). A limit that
+# is not a whole number is a 400 naming `limit`.
+PIIS_DEFAULT_LIMIT = 100
+PIIS_MIN_LIMIT = 100
+PIIS_MAX_LIMIT = 2000
+
+
+def piis_limit(requested: int | None) -> int:
+    if requested is None:
+        return PIIS_DEFAULT_LIMIT
+    return max(PIIS_MIN_LIMIT, min(PIIS_MAX_LIMIT, requested))
+
+
+# No documented default order: contact id ascending, so a client paging with `start`
+# never sees a row twice while new contacts arrive (they land after the last page).
+PIIS_DEFAULT_SORT = "id"
+PIIS_DEFAULT_DIR = "asc"
+
+# "Blocklisted personas are filtered out": the only blocklist here is the loyalty
+# program's points blocklist (Settings > Loyalty, E.164 phones, typically staff). A
+# persona whose phone is on it is left out of the listing and is "not found" by contact id.
+# (Phones only: the blocklist holds E.164 numbers; a persona without a valid phone is
+# never blocklisted.)
+
+# `total` without counting a million rows per call: exact whenever at most
+# start + limit + PIIS_EXACT_TOTAL_BEYOND_PAGE personas match (the count stops one past
+# that); beyond, it is PostgreSQL's planner estimate, never below what was counted, so a
+# client paging `while start < total` goes on while rows remain and the last pages are
+# exact. A short page needs no count at all. Other databases count exactly.
+PIIS_EXACT_TOTAL_BEYOND_PAGE = 10_000
+
+# `name` sorts by last name, then first name (case-insensitive).
+# A persona keeps one phone: it is `mobilePhone` (E.164, or as typed when invalid);
+# `homePhone` is always "" and sorting by it is sorting by contact id.
+# `srcID` and `platform` are the persona's first source identity (lowest id): the POS
+# customer id and its source ("cova", "posabit", "clover", "signup_form", ...); "" when
+# none. Sorting by `source` uses the same identity.
+# `usedpoints` are points redeemed, net of redemptions given back: redeem debits, holds
+# committed by a redemption, minus reversals of either; this persona's own account only.
+# Personas keep their current consent, not when it changed: `optinTime`, `optoutTime`
+# and `optreqTime` are 0 (unknown) until consent events are stored; `hasRequested` is
+# true while an SMS double opt-in is pending.
+PIIS_UNKNOWN_TIME = 0
+# `loyaltyPoints` on the single contact follows "Hide points in the wallet" as the wallet
+# does (0 when hidden). `orderAmountSpent` is sales minus refunds, in dollars.
+# There is no referral program: `referCode` is "".
+REFER_CODE = ""

@@ -1,7 +1,7 @@
 """The signed token in each wallet discount's redemptionURL.
 
-The redeem endpoint (`PUT /api/v1.1/discount/redeem/:uid/:id/:token`) is the next
-increment; the token already names the shopper, signed, so it can verify it then.
+The token names the shopper, signed over (persona, discount), so the redemption endpoint
+(``loyalty/api/redemption/``) knows whose points to take without another look-up key.
 """
 
 from __future__ import annotations

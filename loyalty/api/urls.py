@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import contact_views, sales_views, views
+from loyalty.api import contact_views, piis_views, sales_views, views
+from loyalty.api.redemption import views as redemption
 
 app_name = "loyalty_api"
 
@@ -13,6 +14,16 @@ urlpatterns = [
     path("v2/wallet/<str:phone>", views.wallet_by_phone, name="wallet-by-phone"),
     path("v2/loyalty/lookup/<str:pii>", views.loyalty_lookup, name="loyalty-lookup"),
     path("v1.1/stores/<str:uid>", views.stores, name="stores"),
+    path(
+        "v1.1/discount/redeem/<str:uid>/<int:discount_id>/<str:token>",
+        redemption.redemption_url,
+        name="redeem",
+    ),
+    path(
+        "v1.1/discount/redeem/<str:uid>/<int:discount_id>/<str:token>/<str:transaction_id>",
+        redemption.redemption_url,
+        name="redeem-transaction",
+    ),
     path("v2/loyalty", contact_views.loyalty_signup, name="loyalty-signup"),
     path(
         "v1.1/loyaltyContact/<str:uid>",
@@ -38,6 +49,8 @@ urlpatterns = [
     ),
     path("v1.1/createUpdateSale/<str:uid>", sales_views.create_update_sale, name="sale"),
     path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
+    path("v1.1/piis/<str:uid>", piis_views.piis, name="piis"),
+    path("v1.1/piis/<str:uid>/<str:contact_id>", piis_views.pii, name="pii"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     # [\s\S], not ".": a path with a line break (%0A) is unknown too, not an HTML 404.
     re_path(r"^[\s\S]*$", views.unknown_path),

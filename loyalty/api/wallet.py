@@ -26,13 +26,17 @@ def api_wallet(
     at = at or timezone.now()
     account = LoyaltyAccount.objects.filter(persona=persona).first()
     balance = account.balance if account else ZERO
+    on_hold = account.on_hold if account else ZERO
     program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     hide = bool(program and program.hide_points_in_wallet)
     # A key scoped to a store sees that store's discounts only.
     discounts = redeemable_discounts(persona, balance=balance, store=key.store, at=at)
     return {
         # Where compliance forbids points AIQ sends 0, always.
-        "loyaltyPoints": 0 if hide else _number(balance),
+        "loyaltyPoints": 0 if hide else as_number(balance),
+        # Beyond AIQ: points a POS holds for a cart (POST on a redemption URL); not in
+        # loyaltyPoints, which is what the shopper can spend now.
+        "pointsOnHold": 0 if hide else as_number(on_hold),
         "hidePointsInWallet": hide,
         "audiences": assumptions.wallet_audiences(),
         "discountTemplates": [_template(persona, key, d, base_url) for d in discounts],
@@ -48,11 +52,11 @@ def _template(persona: Persona, key: ApiKey, discount: Discount, base_url: str) 
         "name": discount.name,
         "pageTitle": discount.value_display,
         "inStoreRedemption": True,
-        "pointsDeduction": _number(discount.points_cost),
+        "pointsDeduction": as_number(discount.points_cost),
         "redemptionURL": base_url + redemption_path(key.company.uid, discount.pk, token),
     }
 
 
-def _number(value: Any) -> int | float:
+def as_number(value: Any) -> int | float:
     """Whole points as an int (AIQ's loyaltyPoints is an int), fractions as a float."""
     return int(value) if value == int(value) else float(value)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 
 from integrations.models import Integration
 from loyalty.program.choices import ExpirationMode
@@ -65,20 +66,22 @@ def load_context(company_id: int) -> EarningContext | None:
     blocked = frozenset(
         BlockedPhone.objects.filter(program=program).values_list("phone", flat=True)
     )
-    imported_on = dict(
-        Integration.objects.filter(
-            company_id=company_id, loyalty_points_imported_on__isnull=False
-        ).values_list("provider", "loyalty_points_imported_on")
-    )
+    # The cards' import dates and mirror settings in one query (earning reads the
+    # context once per sync batch).
+    imported_on: dict[str, date] = {}
+    mirrored: set[str] = set()
+    for provider, imported, mirror in Integration.objects.filter(
+        Q(loyalty_points_imported_on__isnull=False) | Q(mirror_loyalty_points=True),
+        company_id=company_id,
+    ).values_list("provider", "loyalty_points_imported_on", "mirror_loyalty_points"):
+        if imported is not None:
+            imported_on[provider] = imported
+        if mirror:
+            mirrored.add(provider)
     stores = {
         pk: (name, time_zone)
         for pk, name, time_zone in RetailStore.objects.filter(company_id=company_id).values_list(
             "pk", "name", "time_zone"
         )
     }
-    mirrored = frozenset(
-        Integration.objects.filter(company_id=company_id, mirror_loyalty_points=True).values_list(
-            "provider", flat=True
-        )
-    )
-    return EarningContext(program, blocked, imported_on, stores, mirrored)
+    return EarningContext(program, blocked, imported_on, stores, frozenset(mirrored))

@@ -96,7 +96,9 @@ def earn_for_sales(
     if context is None:
         return summary
     for chunk in _chunks(sale_ids, batch):
-        with transaction.atomic():
+        # Each chunk all or nothing; inside the caller's transaction no savepoint (two
+        # round trips a batch): a failure fails the caller's batch anyway.
+        with transaction.atomic(savepoint=False):
             summary.add(_earn_batch(context, company_id, chunk, now))
     return summary
 

@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from loyalty.ledger import copy_text
 from loyalty.ledger.accounts import LockedAccount
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.choices import ACTIVITY_KINDS
@@ -332,54 +333,57 @@ def _copy_awards(awards: Sequence[BulkAward], now: datetime) -> list[int]:
     """PostgreSQL: ids drawn from the tables' sequences, then COPY of entries and lots.
     Building model instances costs more than the database's whole insert; COPY enforces
     the same constraints (the unique idempotency key, the lot CHECKs, the foreign keys)."""
+    created = copy_text.moment(now)
+    entries = []
+    lots = []
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor, for COPY
         ids = _next_ids(cursor, LedgerEntry._meta.db_table, Lot._meta.db_table, len(awards))
+        for (entry_id, lot_id), award in zip(ids, awards, strict=True):
+            cause = award.cause
+            company, account = str(award.account.company_id), str(award.account.pk)
+            points = str(award.points)
+            occurred = copy_text.moment(cause.occurred_at)
+            entries.append(
+                (  # id, created_at, then ENTRY_COLUMNS in order
+                    str(entry_id),
+                    created,
+                    company,
+                    account,
+                    copy_text.text(award.kind),
+                    points,
+                    occurred,
+                    # A sale id will do: the sync path has ids, not Sale instances.
+                    copy_text.number(getattr(cause.sale, "pk", cause.sale)),
+                    copy_text.number(getattr(cause.staff_user, "pk", None)),
+                    copy_text.text(cause.api_key_label),
+                    copy_text.text(cause.task),
+                    copy_text.text(cause.reason),
+                    copy_text.text(cause.explanation),
+                    copy_text.text(award.idempotency_key or None),
+                )
+            )
+            lots.append(  # LOT_COLUMNS, then expires_at
+                (
+                    str(lot_id),
+                    company,
+                    account,
+                    str(entry_id),
+                    points,
+                    points,
+                    occurred,
+                    copy_text.moment(award.expires_at),
+                )
+            )
         with cursor.copy(
             f"COPY {LedgerEntry._meta.db_table} (id, created_at, {', '.join(ENTRY_COLUMNS)}) "
             "FROM STDIN"
         ) as copy:
-            write = copy.write_row
-            for (pk, _lot_pk), award in zip(ids, awards, strict=True):
-                cause = award.cause
-                account = award.account
-                write(
-                    (  # in ENTRY_COLUMNS order
-                        pk,
-                        now,
-                        account.company_id,
-                        account.pk,
-                        award.kind,
-                        award.points,
-                        cause.occurred_at,
-                        # A sale id will do: the sync path has ids, not Sale instances.
-                        getattr(cause.sale, "pk", cause.sale),
-                        getattr(cause.staff_user, "pk", None),
-                        cause.api_key_label,
-                        cause.task,
-                        cause.reason,
-                        cause.explanation,
-                        award.idempotency_key or None,
-                    )
-                )
+            copy.write(copy_text.rows(entries))
         with cursor.copy(
             f"COPY {Lot._meta.db_table} ({', '.join(LOT_COLUMNS)}, expires_at) FROM STDIN"
         ) as copy:
-            write = copy.write_row
-            for (entry_id, pk), award in zip(ids, awards, strict=True):
-                account = award.account
-                write(
-                    (
-                        pk,
-                        account.company_id,
-                        account.pk,
-                        entry_id,
-                        award.points,
-                        award.points,
-                        award.cause.occurred_at,
-                        award.expires_at,
-                    )
-                )
+            copy.write(copy_text.rows(lots))
     return [entry_id for entry_id, _lot_id in ids]
 
 
@@ -406,6 +410,7 @@ def _move_balances(awards: Sequence[BulkAward], now: datetime) -> None:
     if connection.vendor == "postgresql":
         # One UPDATE ... FROM unnest(): Django's bulk_update builds a CASE per row, which
         # costs more in Python than the whole batch's inserts. greatest() skips NULLs.
+        ids = _array(str(pk) for pk in moves)
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE loyalty_loyaltyaccount AS account "
@@ -413,16 +418,20 @@ def _move_balances(awards: Sequence[BulkAward], now: datetime) -> None:
                 "last_activity_at = greatest(account.last_activity_at, new.last_activity_at), "
                 "updated_at = %s "
                 "FROM unnest(%s::bigint[], %s::numeric[], %s::timestamptz[]) "
-                "AS new (id, points, last_activity_at) WHERE account.id = new.id",
+                "AS new (id, points, last_activity_at) WHERE account.id = new.id "
+                # The ids again, as a condition on the accounts: the planner then reads
+                # them by primary key rather than hashing the whole table.
+                "AND account.id = ANY(%s::bigint[])",
                 # Array literals written here: psycopg adapting each element of three
                 # 2,000-element lists costs more than the UPDATE itself.
                 [
                     now,
-                    _array(str(pk) for pk in moves),
+                    ids,
                     _array(str(points) for points, _last in moves.values()),
                     _array(
                         f'"{last.isoformat()}"' if last else "NULL" for _p, last in moves.values()
                     ),
+                    ids,
                 ],
             )
         return

@@ -71,6 +71,7 @@ def test_wallet_has_points_from_the_ledger_and_only_redeemable_discounts(
         "success": True,
         "data": {
             "loyaltyPoints": 450,
+            "pointsOnHold": 0,
             "hidePointsInWallet": False,
             "audiences": [],
             "discountTemplates": [
