@@ -23,6 +23,7 @@ from loyalty.api.openapi.builder import (
     document_json,
     sample_url,
 )
+from loyalty.api.openapi.paths import piis
 from tests.conftest import staff_client
 
 API_PREFIX = "/api/"
@@ -104,10 +105,19 @@ def test_every_example_fits_its_schema():
     assert checked >= 15
 
 
-def test_every_group_is_in_the_full_draft_with_its_tag():
+def test_every_group_is_in_the_full_document_with_its_tag():
     document = build_document(served_only=False)
     assert [tag["name"] for tag in document["tags"]] == [group.TAG for group in GROUPS]
     assert "/api/v1.1/discount/redeem/{uid}/{id}/{token}/{transactionId}" in document["paths"]
+
+
+def test_a_group_still_a_draft_says_so(monkeypatch):
+    # given a group written before its views were checked
+    monkeypatch.setattr(piis, "DRAFT", True)
+
+    document = build_document(served_only=False)
+
+    # then its operations carry the marker and the note; the others do not
     drafted = document["paths"]["/api/v1.1/piis/{uid}"]["get"]
     assert drafted["x-draft"] is True
     assert drafted["description"].endswith("not yet from this server's code.*")
@@ -135,7 +145,6 @@ def test_a_built_path_is_served_with_only_the_methods_its_view_takes():
     assert list(served) == ["/api/v1.1/discount/redeem/{uid}/{id}/{token}"]
     item = served["/api/v1.1/discount/redeem/{uid}/{id}/{token}"]
     assert sorted(name for name in item if name in HTTP_METHODS) == ["put"]
-    assert item["put"]["x-draft"] is True
 
 
 def test_the_schema_is_served_as_json_without_a_key_and_cached(client):

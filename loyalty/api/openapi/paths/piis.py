@@ -1,5 +1,4 @@
-"""List and read contacts ("piis", pos-apis.md 4.2). Written from branch h-piis
-(loyalty/api/piis*.py); confirm at merge, then set DRAFT = False."""
+"""List and read contacts ("piis", pos-apis.md 4.2): loyalty/api/piis*.py."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from loyalty.api.openapi.components import (
 
 TAG = "Contacts"
 DESCRIPTION = "Search and read the account's contacts (blocklisted ones are left out)."
-DRAFT = True
+DRAFT = False
 
 _TEXT = {"type": "string"}
 _EPOCH = {"type": "integer", "description": "Unix seconds; 0 when unknown."}

@@ -1,7 +1,6 @@
 """The redemption URL a wallet hands out: PUT redeems (AIQ: after checkout, the POS
 transaction id appended), POST holds the points while the discount sits in a cart, DELETE
-releases the hold (both ours). Written from branch h-redeem's views and refusals
-(loyalty/api/redemption/); confirm at merge, then set DRAFT = False."""
+releases the hold (both ours). From loyalty/api/redemption/ (views, refusals, service)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from loyalty.api.openapi.components import Schema, json_content, ok, operation, 
 
 TAG = "Redemption"
 DESCRIPTION = "Redeem, hold or release a wallet discount through its redemptionURL."
-DRAFT = True
+DRAFT = False
 
 _NUMBERS = {
     "discountID": {"type": "integer"},
@@ -62,13 +61,14 @@ _NOT_FOUND = _refusal(
 )
 _CONFLICT = _refusal(
     "one_discount_per_order (the transaction already has another loyalty discount), "
-    "idempotency_key_reused, already_redeemed, hold_released.",
+    "already_redeemed, hold_released, points_conflict (the ledger refused: retry).",
     "one_discount_per_order",
     "Transaction T-1001 already has a loyalty discount: at most one per order.",
 )
 _NOT_REDEEMABLE = _refusal(
-    "not_enough_points, or discount_not_redeemable (used up, cooling down, out of date, "
-    "not at this store). Nothing was written: retry once the cause is gone.",
+    "not_enough_points, or discount_not_redeemable (used up, on hold for another cart, "
+    "cooling down, out of date, not at this store), or idempotency_key_reused (this "
+    "Idempotency-Key named another redemption). Nothing was written.",
     "not_enough_points",
     'Not enough points: the balance is 120 points, "$40 off" costs 400 points.',
 )
