@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "integrations.sandbox",
     "loyalty",
     "ecommerce",
+    # Static files only (Swagger UI for /api/docs/, served locally); it needs no DRF.
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every first visit; a 404 there is only log noise.
     path("favicon.ico", RedirectView.as_view(url=FAVICON_URL, permanent=True)),
     path("admin/", admin.site.urls),
+    # The API's OpenAPI document and docs page, before the API's catch-all for unknown paths.
+    path("api/", include("loyalty.api.openapi.urls")),
     path("api/", include("loyalty.api.urls")),
 ]
 

@@ -73,6 +73,8 @@ def api_endpoint(method: str, *, json_body: bool = False) -> Callable[[View], Vi
                 )
             return response
 
+        # What the OpenAPI builder reads to document only the methods a view accepts.
+        wrapper.api_methods = (method,)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -52,5 +52,6 @@ urlpatterns = [
     path("v1.1/piis/<str:uid>", piis_views.piis, name="piis"),
     path("v1.1/piis/<str:uid>/<str:contact_id>", piis_views.pii, name="pii"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
-    re_path(r"^.*$", views.unknown_path),
+    # [\s\S], not ".": a path with a line break (%0A) is unknown too, not an HTML 404.
+    re_path(r"^[\s\S]*$", views.unknown_path),
 ]

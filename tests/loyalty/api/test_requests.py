@@ -156,6 +156,16 @@ def test_an_unknown_api_path_is_a_json_404(client, key_a):
     }
 
 
+def test_an_unknown_api_path_with_a_line_break_is_still_a_json_404(client, key_a):
+    # Found by the fuzz: "." stops at a newline, so the catch-all missed such paths and
+    # Django answered its HTML 404 (a POS reads JSON).
+    response = client.get("/api/v2/tiers/12%0A34/x", HTTP_X_APIKEY=key_a.plaintext)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
 def test_our_own_error_still_answers_in_the_envelope(client, key_a, monkeypatch):
     # given the wallet service fails unexpectedly
     def broken(*args, **kwargs):
