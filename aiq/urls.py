@@ -16,6 +16,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=FAVICON_URL, permanent=True)),
     path("admin/", admin.site.urls),
     path("api/", include("loyalty.api.urls")),
+    # The door tablet's check-in page (public: its address is the store's secret token).
+    path("queue/", include("stores.queue.urls")),
 ]
 
 if settings.POS_SANDBOX_ENABLED:
