@@ -91,9 +91,11 @@ class QueueAdmin(TenantAdmin):
         if refused is not None:
             return refused
         store_id = _store_id(request.GET.get("store"))
-        if store_id is None or not access.stores_for(request.user).filter(pk=store_id).exists():
+        stores = access.stores_for(request.user)
+        # One read answers both "may they?" and "what version?": the poll's whole cost.
+        tag = board.current_etag(store_id, within=stores) if store_id else None
+        if tag is None:
             raise Http404("No such store in your company.")
-        tag = board.current_etag(store_id)
         if tag in _etags(request.headers.get("If-None-Match", "")):
             response = HttpResponse(status=304)
         else:

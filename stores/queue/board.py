@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
+from stores.models import RetailStore
 from stores.queue.choices import ON_THE_QUEUE, TRANSITIONS, QueueState
 from stores.queue.models import CheckIn, StoreQueue
 
@@ -66,7 +69,12 @@ def etag(store_id: int, version: int) -> str:
     return f'"queue-{store_id}-{version}"'
 
 
-def current_etag(store_id: int) -> str:
-    """The store's queue version as an ETag: one primary-key-sized read."""
-    version = StoreQueue.objects.filter(store_id=store_id).values_list("version", flat=True).first()
-    return etag(store_id, version or 0)
+def current_etag(store_id: int, *, within: QuerySet[RetailStore]) -> str | None:
+    """The store's queue version as an ETag, or None when the store is not ``within`` the
+    stores asked about (or has no queue yet): one indexed read."""
+    version = (
+        StoreQueue.objects.filter(store_id=store_id, store__in=within)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return None if version is None else etag(store_id, version)
