@@ -102,3 +102,20 @@ def test_history_rows_cannot_be_rewritten(open_store):
     with pytest.raises(ValueError, match="append-only"):
         event.save()
     assert entry.events.get().to_state == QueueState.WAITING
+
+
+@pytest.mark.django_db
+def test_the_demo_seeds_a_waiting_room_once():
+    from aiq.ops.demo import _seed_account
+
+    _seed_account(None)
+    store = StoreQueue.objects.select_related("store").get().store
+    assert store.name == "Capitol Hill" and store.opt_in_queue_enabled
+    waiting = CheckIn.objects.filter(store=store, state=QueueState.WAITING)
+    assert waiting.count() == 4
+    assert waiting.filter(persona__isnull=False).count() == 3
+    # staff serve one; a second seed leaves the queue as they left it
+    move(waiting.first(), QueueState.BEING_SERVED, by=None)
+    _seed_account(None)
+    assert CheckIn.objects.count() == 4
+    assert CheckIn.objects.filter(state=QueueState.WAITING).count() == 3
