@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from aiq.personas.consent import ConsentOrigin, change_consent
 from aiq.personas.ingest import IncomingShopper, ingest_shoppers
 from aiq.personas.models import Persona
 from aiq.personas.normalize import normalize_phone
+from loyalty.api.signups import SIGNUP_LOCK_NAMESPACE
 from loyalty.enrollment.direct import enroll
 from stores.models import RetailStore
 from stores.queue.choices import TRANSITIONS, QueueState
@@ -72,7 +73,12 @@ def check_in(store: RetailStore, arrival: Arrival, door: str, *, by: Any = None)
     staff = by if getattr(by, "pk", None) else None
     with transaction.atomic():
         queue_of(store)
-        persona = _persona_for(store, arrival, phone, now) if phone else None
+        persona = None
+        if phone:
+            # The API's signups and the door's check-ins make personas from the same
+            # numbers: one lock, so two of them at once make one persona, not two.
+            _serialise_signups(store.company_id)
+            persona = _persona_for(store, arrival, phone, now)
         if persona is not None and arrival.join_loyalty:
             _sign_up(persona, store, arrival, staff)
         entry = CheckIn.objects.create(
@@ -92,6 +98,15 @@ def check_in(store: RetailStore, arrival: Arrival, door: str, *, by: Any = None)
         )
         bump_version(store.pk)
     return entry
+
+
+def _serialise_signups(company_id: int) -> None:
+    # SQLite serialises writers anyway; PostgreSQL holds the lock until commit.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [SIGNUP_LOCK_NAMESPACE, company_id]
+            )
 
 
 def _persona_for(store: RetailStore, arrival: Arrival, phone: str, now: Any) -> Persona:
