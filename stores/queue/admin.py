@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,11 +23,19 @@ from stores.queue import access, board
 from stores.queue.choices import CheckInDoor
 from stores.queue.forms import ArrivalForm
 from stores.queue.models import CheckIn
-from stores.queue.services import MoveRefused, QueueClosed, check_in, move, queue_of
+from stores.queue.services import (
+    MoveRefused,
+    QueueClosed,
+    check_in,
+    move,
+    new_check_in_link,
+    queue_of,
+)
 
 # How often the open page asks whether its store's queue changed (milliseconds): new
 # check-ins show within two seconds with room to spare.
 POLL_INTERVAL_MS = 1000
+CHANGE_LINK_PERMISSION = "queue.change_storequeue"
 
 
 @admin.register(CheckIn)
@@ -50,6 +59,7 @@ class QueueAdmin(TenantAdmin):
             path("updates/", wrap(self.updates_view), name="queue_checkin_updates"),
             path("walk-in/", wrap(self.walk_in_view), name="queue_checkin_walk_in"),
             path("<int:pk>/move/", wrap(self.move_view), name="queue_checkin_move"),
+            path("new-link/", wrap(self.new_link_view), name="queue_checkin_new_link"),
         ]
 
     # -- views ---------------------------------------------------------------------------
@@ -68,6 +78,7 @@ class QueueAdmin(TenantAdmin):
             "store": store,
             "poll_interval_ms": POLL_INTERVAL_MS,
             "opts": self.model._meta,
+            "may_change_link": request.user.has_perm(CHANGE_LINK_PERMISSION),
         }
         if store is not None and store.opt_in_queue_enabled:
             queue = queue_of(store)
@@ -147,6 +158,22 @@ class QueueAdmin(TenantAdmin):
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, f"{entry.display_name} is on the queue.")
+        return redirect(_queue_url(store.pk))
+
+    def new_link_view(self, request: HttpRequest) -> HttpResponse:
+        """Owners and managers retire the door tablet's link (say, it leaked)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(CHANGE_LINK_PERMISSION):
+            raise PermissionDenied("Only owners and managers change the check-in link.")
+        store_id = _store_id(request.POST.get("store"))
+        store = access.stores_for(request.user).filter(pk=store_id).first() if store_id else None
+        if store is None:
+            raise Http404("No such store in your company.")
+        new_check_in_link(store)
+        self.message_user(
+            request, f"{store.name} has a new check-in link: open it on the door tablet."
+        )
         return redirect(_queue_url(store.pk))
 
     # -- helpers -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from loyalty.api.signups import SIGNUP_LOCK_NAMESPACE
 from loyalty.enrollment.direct import enroll
 from stores.models import RetailStore
 from stores.queue.choices import TRANSITIONS, QueueState
-from stores.queue.models import CheckIn, CheckInEvent, StoreQueue
+from stores.queue.models import CheckIn, CheckInEvent, StoreQueue, new_check_in_token
 
 
 class QueueClosed(Exception):
@@ -53,6 +53,14 @@ class Arrival:
 def queue_of(store: RetailStore) -> StoreQueue:
     """The store's queue row, created the first time anyone asks."""
     queue, _ = StoreQueue.objects.get_or_create(store=store, defaults={"company": store.company})
+    return queue
+
+
+def new_check_in_link(store: RetailStore) -> StoreQueue:
+    """Give the store a new check-in token: the old link (say, leaked) stops working."""
+    queue = queue_of(store)
+    queue.check_in_token = new_check_in_token()
+    queue.save(update_fields=["check_in_token", "updated_at"])
     return queue
 
 

@@ -207,3 +207,21 @@ def test_an_owner_still_lands_on_the_dashboard(open_store):
     membership = MembershipFactory(company=open_store.company, role=Role.OWNER)
     login = {"username": membership.user.username, "password": PASSWORD, "next": "/admin/"}
     assert Client().post("/admin/login/", login)["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_an_owner_retires_the_check_in_link_and_a_budtender_may_not(open_store):
+    budtenders_see_queue(open_store.company, True)
+    old = reverse("queue:check_in", args=[queue_of(open_store).check_in_token])
+    budtender = staff_client(open_store.company, Role.BUDTENDER)
+    owner = staff_client(open_store.company, Role.OWNER)
+
+    assert b"New check-in link" not in budtender.get(QUEUE_URL).content
+    assert budtender.post(f"{QUEUE_URL}new-link/", {"store": open_store.pk}).status_code == 403
+    assert Client().get(old).status_code == 200
+
+    assert owner.post(f"{QUEUE_URL}new-link/", {"store": open_store.pk}).status_code == 302
+    new = reverse("queue:check_in", args=[queue_of(open_store).check_in_token])
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 200
