@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from aiq import navigation
 from aiq.dashboard import glance
@@ -47,6 +47,21 @@ class HubAdminSite(admin.AdminSite):
             ),
             *super().get_urls(),
         ]
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+        response = super().login(request, extra_context)
+        # A budtender's day is the waiting-room queue: a login that would open the
+        # dashboard opens the queue instead, when the budtender may see it.
+        if (
+            request.method == "POST"
+            and response.status_code == 302
+            and response.get("Location") == reverse("admin:index")
+        ):
+            from stores.queue.access import lands_on_queue
+
+            if lands_on_queue(request.user):
+                return redirect("admin:queue_checkin_changelist")
+        return response
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
         extra_context = {

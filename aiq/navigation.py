@@ -54,6 +54,12 @@ SECTIONS: tuple[Section, ...] = (
                 (Entry("personas.persona", "Personas"), Entry("personas.sale", "Sales")),
                 "Every shopper, merged across sources, with their purchases.",
             ),
+            Group(
+                "queue",
+                "Waiting-room queue",
+                (Entry("queue.checkin", "Waiting-room queue"),),
+                "Shoppers checked in at your stores' doors, as they arrive.",
+            ),
         ),
     ),
     Section(

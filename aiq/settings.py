@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "aiq.personas",
     "aiq.ops",
     "stores",
+    "stores.queue",
     "integrations",
     "integrations.sandbox",
     "loyalty",

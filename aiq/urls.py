@@ -18,6 +18,8 @@ urlpatterns = [
     # The API's OpenAPI document and docs page, before the API's catch-all for unknown paths.
     path("api/", include("loyalty.api.openapi.urls")),
     path("api/", include("loyalty.api.urls")),
+    # The door tablet's check-in page (public: its address is the store's secret token).
+    path("queue/", include("stores.queue.urls")),
 ]
 
 if settings.API_BENCH_BASELINE_VIEW:

@@ -125,7 +125,7 @@ class MembershipAdmin(TenantAdmin):
         if obj is None:
             fields = ["username", "email", "password", "role"]
             return [*fields, "company"] if request.user.is_superuser else fields
-        return ["user", "role"]
+        return ["user", "role", "stores"]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["user"] if obj is not None else []

@@ -83,6 +83,12 @@ class Membership(models.Model):
     )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.BUDTENDER)
+    stores = models.ManyToManyField(
+        "stores.RetailStore",
+        blank=True,
+        related_name="staff_memberships",
+        help_text="The stores a budtender works at (their queues). Empty: every store.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ _MANAGE_BUSINESS = {
     "integrations": None,  # None: every model of the app
     "loyalty": None,
     "ecommerce": None,
+    "queue": None,
 }
 
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
@@ -50,6 +51,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
     # no integrations, no stores configuration.
     Role.BUDTENDER: {
         "personas": {"persona": ("view", "add"), "personaidentity": ("view",)},
+        # The waiting-room queue, while the program lets budtenders see it (stores/queue).
+        "queue": {"checkin": ("view", "change")},
     },
 }
 

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from aiq.accounts.choices import Role
 from aiq.accounts.models import Company, Membership
+from aiq.ops.demo_queue import seed_queue
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
@@ -379,6 +380,7 @@ def _seed_account(password: str | None) -> DemoResult:
         batch_size=500,
     )
     _seed_loyalty(company, stores)
+    seed_queue(stores)
     return DemoResult(
         company=company,
         password=(password or DEFAULT_PASSWORD) if password_set else None,

@@ -12,6 +12,7 @@ class Source(models.TextChoices):
     SIGNUP_FORM = "signup_form", "Signup form"
     API = "api", "API"
     IMPORT = "import", "Import"
+    QUEUE = "queue", "Opt-in queue"
 
 
 # The sources that are a point of sale: a shopper record there makes a POS member.

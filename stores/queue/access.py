@@ -1,0 +1,64 @@
+"""Who sees which store's queue.
+
+Owners and managers see every store of their company. A budtender sees the stores their
+membership names (every store when it names none), and only while the loyalty program's
+"Budtender can see waiting room queue" is on. Marketers design campaigns; the counter's
+queue is not theirs. Another company's store is never in the set, so its queue is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from aiq.accounts.choices import Role
+from loyalty.program.models import LoyaltyProgram
+from stores.models import RetailStore
+
+QUEUE_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BUDTENDER})
+
+HIDDEN_FROM_BUDTENDERS = (
+    "The waiting-room queue is hidden from budtenders: an owner can turn on "
+    '"Budtender can see waiting room queue" under Settings > Loyalty.'
+)
+NOT_YOUR_SCREEN = "The waiting-room queue is for owners, managers and budtenders."
+
+
+def queue_refusal(user: Any) -> str:
+    """Why this staff member may not open the queue at all, or "" when they may."""
+    if user.is_superuser:
+        return ""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role not in QUEUE_ROLES:
+        return NOT_YOUR_SCREEN
+    if membership.role == Role.BUDTENDER and not budtenders_see_queue(membership.company_id):
+        return HIDDEN_FROM_BUDTENDERS
+    return ""
+
+
+def budtenders_see_queue(company_id: int) -> bool:
+    return LoyaltyProgram.objects.filter(
+        company_id=company_id, budtender_can_see_queue=True
+    ).exists()
+
+
+def stores_for(user: Any) -> QuerySet[RetailStore]:
+    """The stores whose queues this staff member works (call after ``queue_refusal``)."""
+    if user.is_superuser:
+        return RetailStore.objects.all()
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return RetailStore.objects.none()
+    stores = RetailStore.objects.filter(company_id=membership.company_id)
+    if membership.role == Role.BUDTENDER:
+        chosen = list(membership.stores.values_list("pk", flat=True))
+        if chosen:
+            stores = stores.filter(pk__in=chosen)
+    return stores
+
+
+def lands_on_queue(user: Any) -> bool:
+    """A budtender who may see the queue starts their session on it."""
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.role == Role.BUDTENDER and not queue_refusal(user)
