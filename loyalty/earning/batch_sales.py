@@ -99,6 +99,22 @@ def _postgresql(company_id: int, sale_ids: list[int]) -> Iterator[SaleRow]:
     return (SaleRow(*row) for row in rows)
 
 
+# SaleRow's fields up to the phone, as the ORM names them.
+_FIELDS = (
+    "pk",
+    "persona_id",
+    "source",
+    "store_id",
+    "pos_key",
+    "occurred_at",
+    "total",
+    "tax",
+    "receipt_number",
+    "external_id",
+    "persona__phone",
+)
+
+
 def _generic(context: EarningContext, company_id: int, sale_ids: list[int]) -> Iterator[SaleRow]:
     batch = Sale.objects.filter(
         ids_in("pk", sale_ids), company_id=company_id, is_refund=False, persona__isnull=False
@@ -113,20 +129,7 @@ def _generic(context: EarningContext, company_id: int, sale_ids: list[int]) -> I
         occurred_at__lte=OuterRef("occurred_at") + timedelta(days=1),
     )
     rows = []
-    for (
-        pk,
-        persona_id,
-        source,
-        store_id,
-        pos_key,
-        occurred_at,
-        total,
-        tax,
-        receipt_number,
-        external_id,
-        phone,
-        enrolled_at,
-    ) in (
+    for *values, enrolled_at in (
         Sale.objects.filter(
             ids_in("persona_id", persona_ids),
             company_id=company_id,
@@ -137,36 +140,13 @@ def _generic(context: EarningContext, company_id: int, sale_ids: list[int]) -> I
         )
         .filter(Exists(near))
         .order_by()
-        .values_list(
-            "pk",
-            "persona_id",
-            "source",
-            "store_id",
-            "pos_key",
-            "occurred_at",
-            "total",
-            "tax",
-            "receipt_number",
-            "external_id",
-            "persona__phone",
-            "persona__loyalty_enrolled_at",
-        )
+        .values_list(*_FIELDS, "persona__loyalty_enrolled_at")
     ):
+        row = SaleRow(*values, day=date.min, enrolled_day=date.min)
         rows.append(
-            SaleRow(
-                pk,
-                persona_id,
-                source,
-                store_id,
-                pos_key,
-                occurred_at,
-                total,
-                tax,
-                receipt_number,
-                external_id,
-                phone,
-                context.local_date(occurred_at, store_id),
-                context.local_date(enrolled_at, store_id),
+            row._replace(
+                day=context.local_date(row.occurred_at, row.store_id),
+                enrolled_day=context.local_date(enrolled_at, row.store_id),
             )
         )
     rows.sort(key=lambda r: (r.persona_id, r.day, r.occurred_at, r.pk))
