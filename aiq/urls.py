@@ -9,6 +9,13 @@ from django.views.generic import RedirectView
 # while the URLconf loads.
 FAVICON_URL = f"/{settings.STATIC_URL.strip('/')}/aiq/favicon.svg"
 
+# bench_api's yardstick, on only in the gunicorn it starts; before the API's catch-all.
+BENCH = (
+    [path("api/bench/", include("loyalty.api.bench.baseline"))]
+    if settings.API_BENCH_BASELINE_VIEW
+    else []
+)
+
 # admin.site is aiq.admin_site.HubAdminSite (aiq/apps.py): the admin as the product.
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -17,14 +24,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The API's OpenAPI document and docs page, before the API's catch-all for unknown paths.
     path("api/", include("loyalty.api.openapi.urls")),
+    *BENCH,
     path("api/", include("loyalty.api.urls")),
     # The door tablet's check-in page (public: its address is the store's secret token).
     path("queue/", include("stores.queue.urls")),
 ]
-
-if settings.API_BENCH_BASELINE_VIEW:
-    # Before the API's catch-all: bench_api's yardstick, on only in the gunicorn it starts.
-    urlpatterns.insert(-1, path("api/bench/", include("loyalty.api.bench.baseline")))
 
 if settings.POS_SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("integrations.sandbox.urls")))
