@@ -1,9 +1,8 @@
 """Point adjustments from the API: ``PUT /api/v1.1/adjust/loyaltyPoints/:uid/:contactId``
 writes one adjust entry attributed to the key; ``GET /api/v1.1/adjustments`` lists them.
 
-Amounts are Decimal from end to end: a JSON number reaches us as a float (the body
-parser's), so it is read back through its shortest repr ("0.1", not 0.1000000000000000055)
-before any arithmetic, and anything with more than two decimal places is refused.
+Amounts are Decimal from end to end: the body parser reads JSON numbers as Decimal
+(``endpoint.read_json``), and anything with more than two decimal places is refused.
 """
 
 from __future__ import annotations
@@ -50,11 +49,10 @@ def read_adjustment(body: dict[str, Any], idempotency_header: str) -> AdjustRequ
 
 
 def _decimal(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise bad_request("value", "must be a number")
     try:
-        # repr of a float is its shortest round-tripping text: what the client wrote.
-        points = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        points = Decimal(str(value).strip())
     except InvalidOperation:
         raise bad_request("value", "must be a number") from None
     if not points.is_finite():

@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -91,22 +92,36 @@ def _authenticate(request: HttpRequest, uid: str | None) -> ApiKey:
 
 
 def _parse_body(request: HttpRequest) -> dict[str, Any]:
+    body = read_json(request, assumptions.MAX_BODY_BYTES)
+    if not isinstance(body, dict):
+        raise bad_request("body", "must be a JSON object")
+    return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def read_json(request: HttpRequest, limit: int, *, standard_only: bool = False) -> Any:
+    """The body as JSON, refused unread past ``limit`` bytes, every number an int or a
+    Decimal: points and money are never floats, from the first byte on. Python also reads
+    NaN and Infinity, which each field check then refuses by name; ``standard_only``
+    refuses them as JSON instead (RFC 8259 has no such numbers)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > assumptions.MAX_BODY_BYTES:
-        raise _too_large()
-    raw = request.read(assumptions.MAX_BODY_BYTES + 1)
-    if len(raw) > assumptions.MAX_BODY_BYTES:
-        raise _too_large()
+    if length > limit:
+        raise _too_large(limit)
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise _too_large(limit)
     try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        if standard_only:
+            return json.loads(raw or b"{}", parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(raw or b"{}", parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise bad_request("body", "not valid JSON") from None
-    if not isinstance(body, dict):
-        raise bad_request("body", "must be a JSON object")
-    return body
 
 
 def _refuse_control_characters(body: Any, path_values: dict[str, Any]) -> None:
@@ -117,8 +132,7 @@ def _refuse_control_characters(body: Any, path_values: dict[str, Any]) -> None:
         raise bad_request(where or "body", f"contains a control character ({character})")
 
 
-def _too_large() -> ApiError:
-    limit = assumptions.MAX_BODY_BYTES
+def _too_large(limit: int) -> ApiError:
     return ApiError(413, "body_too_large", f"body: larger than {limit} bytes")
 
 

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from loyalty.api import assumptions
-from loyalty.api.endpoint import Call, api_endpoint
+from loyalty.api.endpoint import Call, api_endpoint, read_json
 from loyalty.api.errors import bad_request
-from loyalty.api.sales.body import bulk_visits, read_json, single_visit
+from loyalty.api.sales.body import bulk_visits, single_visit
 from loyalty.api.sales.fields import VisitError
 from loyalty.api.sales.service import Outcome, Refused, Status, post_visits
 from loyalty.api.sales.visits import Visit, parse_visit
@@ -21,7 +21,7 @@ from loyalty.program.models import LoyaltyProgram
 
 @api_endpoint("POST")
 def create_update_sale(request: HttpRequest, call: Call, uid: str) -> Any:
-    raw = single_visit(read_json(request, assumptions.SALE_MAX_BODY_BYTES))
+    raw = single_visit(read_json(request, assumptions.SALE_MAX_BODY_BYTES, standard_only=True))
     try:
         visit = parse_visit(raw)
     except VisitError as error:
@@ -34,7 +34,7 @@ def create_update_sale(request: HttpRequest, call: Call, uid: str) -> Any:
 
 @api_endpoint("POST")
 def create_update_sales(request: HttpRequest, call: Call, uid: str) -> Any:
-    raws = bulk_visits(read_json(request, assumptions.SALES_MAX_BODY_BYTES))
+    raws = bulk_visits(read_json(request, assumptions.SALES_MAX_BODY_BYTES, standard_only=True))
     visits: list[Visit | Refused] = []
     for raw in raws:
         try:
