@@ -284,6 +284,9 @@ SYNC_NIGHTLY_HOUR_UTC = env.int("SYNC_NIGHTLY_HOUR_UTC", default=9)
 # (Cova) waits for its sale before the points come back.
 LOYALTY_HOLD_MINUTES = env.int("LOYALTY_HOLD_MINUTES", default=30)
 LOYALTY_RECONCILE_HOURS = env.int("LOYALTY_RECONCILE_HOURS", default=24)
+# The API's request log is buffered per process and written every this many seconds, off
+# the request's path (loyalty/api/request_log.py); 0 writes each line before responding.
+LOYALTY_API_LOG_FLUSH_SECONDS = env.float("LOYALTY_API_LOG_FLUSH_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

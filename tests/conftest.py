@@ -51,3 +51,10 @@ def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
         settings.FIELD_ENCRYPTION_KEYS = [TEST_FIELD_ENCRYPTION_KEY]
     # Logging staff in is most of an admin test's set-up; a fast hash is enough here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def request_log_written_at_once(settings):
+    """The API request log is written before each response in tests (production buffers
+    it for a second; tests/loyalty/api/test_request_log_buffer.py covers that)."""
+    settings.LOYALTY_API_LOG_FLUSH_SECONDS = 0

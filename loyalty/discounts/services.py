@@ -9,6 +9,7 @@ known; staff-only discounts only when staff redeem. Turned-off discounts are not
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,11 +17,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import prefetch_related_objects
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from aiq.personas.models import Persona
+from aiq.raw_rows import RowShape
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.program.models import LoyaltyProgram
 from loyalty.program.points import say_date, say_money, say_points
@@ -72,14 +75,11 @@ def discount_options(
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
-    discounts = _with_usage(
-        Discount.objects.filter(company_id=persona.company_id, is_active=True), persona
-    )
+    discounts = _with_usage(persona.company_id, persona)
     if store is not None:
         # Only a known store is compared with each discount's stores (one query fewer
         # per wallet read for the usual key, which serves every store).
-        discounts = discounts.prefetch_related("stores")
-    discounts = list(discounts)
+        prefetch_related_objects(discounts, "stores")
     if program is LOOK_UP_PROGRAM:
         program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     blocked = _blocked(program, persona)
@@ -149,17 +149,53 @@ def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def _with_usage(discounts: QuerySet[Discount], persona: Persona) -> QuerySet[Discount]:
-    """Each discount with the shopper's uses of it (count, last) in the same query: two
-    small correlated subqueries on the (persona, discount, used_at) index, so a popular
-    discount's other uses are never read."""
-    uses = DiscountUse.objects.filter(discount=OuterRef("pk"), persona=persona).order_by()
-    count = uses.values("discount").annotate(count=Count("pk")).values("count")
-    last = uses.order_by("-used_at").values("used_at")[:1]
-    return discounts.annotate(
-        persona_use_count=Coalesce(Subquery(count), 0),
-        persona_last_used_at=Subquery(last),
-    )
+def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
+    """The company's active discounts (cheapest first), each with the shopper's uses of
+    it (``persona_use_count``, ``persona_last_used_at``) from two small correlated
+    subqueries on the (persona, discount, used_at) index, so a popular discount's other
+    uses are never read. Hand-written once: every wallet read runs it (aiq/raw_rows.py)."""
+    query = _usage_query()
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [persona.pk, persona.pk, company_id])
+        rows = cursor.fetchall()
+    discounts = []
+    last_used = query.last_used_converters
+    for row in rows:
+        discount = query.discount.build(row)
+        count, used_at = row[query.discount.width :]
+        for converter in last_used:
+            used_at = converter(used_at, query.last_used_column, connection)
+        discount.persona_use_count = int(count)  # type: ignore[union-attr]
+        discount.persona_last_used_at = used_at  # type: ignore[union-attr]
+        discounts.append(discount)
+    return discounts  # type: ignore[return-value]
+
+
+class _UsageQuery:
+    def __init__(self) -> None:
+        self.discount = RowShape(Discount, "d")
+        uses = DiscountUse._meta.db_table
+        used_at = DiscountUse._meta.get_field("used_at")
+        # SQLite hands timestamps back as text: the column's own converters read them.
+        self.last_used_column = Col("u", used_at)
+        self.last_used_converters = connection.ops.get_db_converters(
+            self.last_used_column
+        ) + used_at.get_db_converters(connection)
+        self.sql = (
+            f"SELECT {self.discount.sql},"  # noqa: S608 - names from the models
+            f" (SELECT COUNT(*) FROM {uses} u"
+            "   WHERE u.persona_id = %s AND u.discount_id = d.id),"
+            f" (SELECT MAX(u.used_at) FROM {uses} u"
+            "   WHERE u.persona_id = %s AND u.discount_id = d.id)"
+            f" FROM {Discount._meta.db_table} d"
+            " WHERE d.company_id = %s AND d.is_active"
+            " ORDER BY d.points_cost, d.name, d.id"
+        )
+
+
+@functools.cache
+def _usage_query() -> _UsageQuery:
+    return _UsageQuery()
 
 
 def _reasons(

@@ -1,0 +1,71 @@
+"""Model instances from hand-written SQL, for the few hot paths where compiling the ORM
+query costs more than running it.
+
+A POS terminal's wallet read is three small indexed SELECTs; building each from a
+QuerySet (select_related over four tables, two correlated subqueries) took most of the
+request's CPU, several times the database's own time. ``RowShape`` writes a model's
+column list once, and turns a slice of a result row back into the instance the ORM would
+have built: every field through the same database converters (encrypted, JSON, Decimal
+on SQLite), ``_state`` marked as loaded from the database, so saving, related access and
+``refresh_from_db`` behave as usual. ``link`` fills the cache that ``select_related``
+would have filled, so no later attribute access queries again.
+
+Only for reads whose SQL is short and fixed; everything else stays in the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model
+from django.db.models.expressions import Col
+
+
+class RowShape:
+    """One model's columns as written in a SELECT under ``alias``, and the way back."""
+
+    def __init__(self, model: type[Model], alias: str, *, using: str = "default") -> None:
+        self.model = model
+        self.alias = alias
+        self.using = using
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        self.width = len(fields)
+        self.attnames = [field.attname for field in fields]
+        self.sql = ", ".join(f"{quote(alias)}.{quote(field.column)}" for field in fields)
+        # The converters the ORM's compiler would apply to each column, in order.
+        self._converters = []
+        for index, field in enumerate(fields):
+            column = Col(alias, field)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection
+            )
+            if converters:
+                self._converters.append((index, converters, column))
+        self._pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+
+    def build(self, row: Sequence[Any], start: int = 0) -> Model | None:
+        """The instance held in ``row[start:start + width]``; None when its primary key is
+        NULL (a LEFT JOIN that found nothing)."""
+        values = list(row[start : start + self.width])
+        if values[self._pk_index] is None:
+            return None
+        # The converters were looked up on the connection of the thread that built this
+        # shape; they read only settings, so any thread's connection is the right argument.
+        connection = connections[self.using]
+        for index, converters, column in self._converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[index] = value
+        return self.model.from_db(self.using, self.attnames, values)
+
+
+def link(instance: Model, name: str, related: Model | None) -> None:
+    """Cache ``related`` as ``instance.<name>`` (a forward or reverse one-to-one/foreign
+    key), as ``select_related`` does: None makes a reverse one-to-one raise DoesNotExist
+    and a nullable foreign key read None, without a query."""
+    instance._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
