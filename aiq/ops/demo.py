@@ -399,6 +399,8 @@ DEMO_LOYALTY = {
     "accrual_start_date": date(2024, 1, 1),
     "expiration_mode": ExpirationMode.FIFO,
     "expiration_days": 365,
+    # The demo's budtender works the Capitol Hill queue: they land on it after login.
+    "budtender_can_see_queue": True,
 }
 # (name, kind, value, points, store limited to)
 DEMO_DISCOUNTS = [

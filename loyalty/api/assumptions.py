@@ -242,3 +242,33 @@ PIIS_UNKNOWN_TIME = 0
 # does (0 when hidden). `orderAmountSpent` is sales minus refunds, in dollars.
 # There is no referral program: `referCode` is "".
 REFER_CODE = ""
+
+
+# --- Queue check-in (POST /api/v1.1/queue/checkin/:uid, loyalty/api/queue_checkin.py) ---
+# OUR design, not AIQ's: AIQ documents no waiting-room endpoint. It is the queue's API door
+# (issue 12): a POS's own waiting room (Alleaves; POSaBIT's customer queue, reference 3.4)
+# puts a shopper on one of our stores' queues. The path follows the v1.1 style (UID last).
+# Body: storeID (our store id, or the POS's store key from Store Mappings), or store (the
+# store's name, case-insensitive); a store-scoped key may omit both (its store). Who:
+# name (or firstName + lastName), phone (or mobilePhone, or POSaBIT's telephone), email;
+# at least one of them. POSaBIT's body {customer_queue: {source, name, telephone,
+# customer_id}} is read as is: the shopper fields come from inside the wrapper (source
+# and customer_id are ignored), the store from beside it.
+QUEUE_POSABIT_WRAPPER = "customer_queue"
+# A phone or email given but unusable is a 400 naming the field (the budtender needs
+# someone to call out; the signup endpoint keeps bad numbers, a queue has no use for them).
+# The shopper is linked by phone, then email, to a persona (created when absent, "Sourced
+# from" the queue), exactly as at the door's tablet; the API never enrolls anybody (a
+# signup is POST /api/v2/loyalty).
+# A store that is not the account's (or unknown, or a name/key that matches two stores):
+QUEUE_STORE_NOT_FOUND_STATUS = 404
+QUEUE_STORE_NOT_FOUND_CODE = "store_not_found"
+# A store-scoped key naming another store of its account:
+QUEUE_STORE_NOT_ALLOWED_STATUS = 403
+QUEUE_STORE_NOT_ALLOWED_CODE = "store_not_allowed"
+# The store's opt-in queue is off: the POS should stop offering the check-in, not retry.
+QUEUE_CLOSED_STATUS = 409
+QUEUE_CLOSED_CODE = "queue_closed"
+# The answer: {checkInID, storeID, state ("waiting"), position (1 = next to be called,
+# among those waiting), checkedInAt, contact {link: "matched" | "created" | "none",
+# contactID, loyalty}}. A retry makes a second check-in (no idempotency key yet).

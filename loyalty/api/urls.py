@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from loyalty.api import contact_views, piis_views, sales_views, views
+from loyalty.api import contact_views, piis_views, queue_views, sales_views, views
 from loyalty.api.redemption import views as redemption
 
 app_name = "loyalty_api"
@@ -51,6 +51,7 @@ urlpatterns = [
     path("v1.1/createUpdateSales/<str:uid>", sales_views.create_update_sales, name="sales"),
     path("v1.1/piis/<str:uid>", piis_views.piis, name="piis"),
     path("v1.1/piis/<str:uid>/<str:contact_id>", piis_views.pii, name="pii"),
+    path("v1.1/queue/checkin/<str:uid>", queue_views.queue_check_in, name="queue-checkin"),
     # Anything else under /api/ answers in the envelope, not with an HTML page.
     # [\s\S], not ".": a path with a line break (%0A) is unknown too, not an HTML 404.
     re_path(r"^[\s\S]*$", views.unknown_path),

@@ -59,6 +59,9 @@ def stores_for(user: Any) -> QuerySet[RetailStore]:
 
 
 def lands_on_queue(user: Any) -> bool:
-    """A budtender who may see the queue starts their session on it."""
+    """A budtender who may see the queue, at a store of theirs whose queue is on, starts
+    their session on it (with every queue off there is nobody to serve: the dashboard)."""
     membership = getattr(user, "membership", None)
-    return membership is not None and membership.role == Role.BUDTENDER and not queue_refusal(user)
+    if membership is None or membership.role != Role.BUDTENDER or queue_refusal(user):
+        return False
+    return stores_for(user).filter(opt_in_queue_enabled=True).exists()

@@ -18,7 +18,7 @@ from aiq.personas.choices import Consent, ConsentChannel, ConsentProvenance, Enr
 from aiq.personas.consent import ConsentOrigin, change_consent
 from aiq.personas.ingest import IncomingShopper, ingest_shoppers
 from aiq.personas.models import Persona
-from aiq.personas.normalize import normalize_phone
+from aiq.personas.normalize import normalize_email, normalize_phone
 from loyalty.api.signups import SIGNUP_LOCK_NAMESPACE
 from loyalty.enrollment.direct import enroll
 from stores.models import RetailStore
@@ -44,6 +44,8 @@ class Arrival:
 
     name: str = ""
     phone: str = ""
+    # Only the API door sends one (a POS waiting room may know the shopper's email).
+    email: str = ""
     # Joining the loyalty program on the spot, with the wording they agreed to.
     join_loyalty: bool = False
     sms_opt_in: bool = False
@@ -73,20 +75,21 @@ def bump_version(store_id: int) -> None:
 
 def check_in(store: RetailStore, arrival: Arrival, door: str, *, by: Any = None) -> CheckIn:
     """Put a shopper on the store's queue, linked to their persona when they gave a phone
-    (found by the persona matching every source uses, created when absent)."""
+    or an email (found by the persona matching every source uses, created when absent)."""
     if not store.opt_in_queue_enabled:
         raise QueueClosed(store)
     phone = normalize_phone(arrival.phone, store.company.phone_region) if arrival.phone else ""
+    email = normalize_email(arrival.email)
     now = timezone.now()
     staff = by if getattr(by, "pk", None) else None
     with transaction.atomic():
         queue_of(store)
         persona = None
-        if phone:
+        if phone or email:
             # The API's signups and the door's check-ins make personas from the same
             # numbers: one lock, so two of them at once make one persona, not two.
             _serialise_signups(store.company_id)
-            persona = _persona_for(store, arrival, phone, now)
+            persona = _persona_for(store, arrival, phone, email, now)
         if persona is not None and arrival.join_loyalty:
             _sign_up(persona, store, arrival, staff)
         entry = CheckIn.objects.create(
@@ -117,16 +120,17 @@ def _serialise_signups(company_id: int) -> None:
             )
 
 
-def _persona_for(store: RetailStore, arrival: Arrival, phone: str, now: Any) -> Persona:
+def _persona_for(store: RetailStore, arrival: Arrival, phone: str, email: str, now: Any) -> Persona:
     first, _, last = arrival.name.strip().partition(" ")
     shopper = IncomingShopper(
-        external_id=f"phone:{phone}",
+        external_id=f"phone:{phone}" if phone else f"email:{email}",
         # A fresh hash: a check-in is always matched and applied, never skipped as unchanged.
         content_hash=uuid.uuid4().hex,
         first_name=first,
         last_name=last.strip(),
         phone=phone,
         phone_raw=arrival.phone.strip(),
+        email=email,
     )
     result = ingest_shoppers(
         store.company, Source.QUEUE, [shopper], now=now, merge_label="Queue check-in"

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from aiq.personas.models import Persona
+from stores.queue.choices import QueueState
+from stores.queue.models import CheckIn
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,15 +50,31 @@ def test_owner_logs_in_and_sees_demo_personas(page, live_server):
     )
 
 
-def test_budtender_sees_only_personas(page, live_server):
+def test_budtender_lands_on_the_queue_and_sees_only_what_a_budtender_may(page, live_server):
     call_command("seed_demo", "--password", PASSWORD)
+    waiting = list(
+        CheckIn.objects.filter(store__name="Capitol Hill", state=QueueState.WAITING).order_by(
+            "checked_in_at"
+        )
+    )
+    assert len(waiting) >= 3
 
     log_in(page, live_server, "budtender")
 
-    sidebar = page.locator("#content-main")
-    expect(sidebar.get_by_role("rowheader", name="Personas").get_by_role("link")).to_be_visible()
+    # the login opens the Capitol Hill waiting room, its seeded shoppers waiting
+    expect(page).to_have_url(f"{live_server.url}/admin/queue/checkin/")
+    rows = page.locator("#queue-rows .queue-row")
+    expect(rows).to_have_count(len(waiting))
+    for entry in waiting:
+        expect(rows.filter(has_text=entry.display_name)).to_have_count(1)
+    screenshot(page, "budtender-lands-on-queue")
+
+    # the dashboard offers personas and the queue, and none of the owner's screens
+    page.goto(f"{live_server.url}/admin/")
+    main = page.locator("#content-main")
+    expect(main.get_by_role("rowheader", name="Personas").get_by_role("link")).to_be_visible()
     for hidden in ("Retail Stores", "Settings", "Periodic tasks", "Users", "Integrations"):
-        assert sidebar.get_by_role("link", name=hidden).count() == 0
+        assert main.get_by_role("link", name=hidden).count() == 0
     screenshot(page, "budtender-index")
     page.goto(f"{live_server.url}/admin/stores/retailstore/")
     expect(page.get_by_text("403 Forbidden")).to_be_visible()

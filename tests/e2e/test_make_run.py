@@ -178,6 +178,18 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
         page.goto(f"{base}/admin/personas/persona/")
         screenshot(page, "make-run-personas")
 
+        # ...and the demo's budtender starts the day on the Capitol Hill waiting room
+        waiting = _query(database, "SELECT COUNT(*) FROM queue_checkin WHERE state = 'waiting'")
+        assert waiting and waiting[0][0] >= 3
+        page.context.clear_cookies()
+        page.goto(f"{base}/admin/login/")
+        page.get_by_label("Username").fill("budtender")
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{base}/admin/queue/checkin/")
+        expect(page.locator("#queue-rows .queue-row")).to_have_count(waiting[0][0])
+        screenshot(page, "make-run-budtender-queue")
+
         # The demo's loyalty: members earned points on their synced sales, each explained
         richest = _query(
             database,

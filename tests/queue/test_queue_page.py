@@ -203,6 +203,27 @@ def test_a_budtender_lands_on_the_queue_after_login_only_when_they_may_see_it(op
 
 
 @pytest.mark.django_db
+def test_a_budtender_lands_on_the_dashboard_when_no_store_of_theirs_takes_check_ins(open_store):
+    # given the setting on, and the budtender working only at a store whose queue is off
+    budtenders_see_queue(open_store.company, True)
+    closed = RetailStoreFactory(company=open_store.company, opt_in_queue_enabled=False)
+    membership = MembershipFactory(company=open_store.company, role=Role.BUDTENDER)
+    membership.stores.set([closed])
+    login = {"username": membership.user.username, "password": PASSWORD, "next": "/admin/"}
+
+    assert Client().post("/admin/login/", login)["Location"] == "/admin/"
+
+    # once their store's queue is on, the next login opens the queue
+    closed.opt_in_queue_enabled = True
+    closed.save(update_fields=["opt_in_queue_enabled"])
+    assert Client().post("/admin/login/", login)["Location"] == QUEUE_URL
+
+    # and a login asking for another page still gets that page
+    elsewhere = {**login, "next": "/admin/personas/persona/"}
+    assert Client().post("/admin/login/", elsewhere)["Location"] == "/admin/personas/persona/"
+
+
+@pytest.mark.django_db
 def test_an_owner_still_lands_on_the_dashboard(open_store):
     membership = MembershipFactory(company=open_store.company, role=Role.OWNER)
     login = {"username": membership.user.username, "password": PASSWORD, "next": "/admin/"}

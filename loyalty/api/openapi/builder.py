@@ -22,6 +22,7 @@ from loyalty.api.openapi.paths import (
     optin,
     piis,
     points,
+    queue,
     redemption,
     sales,
     signups,
@@ -40,6 +41,7 @@ GROUPS: tuple[ModuleType, ...] = (
     piis,
     sales,
     stores,
+    queue,
 )
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")

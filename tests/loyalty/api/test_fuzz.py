@@ -82,7 +82,7 @@ def shop(company_a, monkeypatch) -> Shop:
     award(shopper, 5000, EntryKind.ADJUST, reason="Welcome gift")
     discount = DiscountFactory(company=company_a, name="$40 off", points_cost=Decimal("400"))
     DiscountFactory(company=company_a, name="$5 off", points_cost=Decimal("12.5"))
-    RetailStoreFactory(company=company_a, name="Capitol Hill")
+    RetailStoreFactory(company=company_a, name="Capitol Hill", opt_in_queue_enabled=True)
     # The fuzz sends hundreds of requests a minute on one key: 429 is tested elsewhere.
     monkeypatch.setattr(endpoint, "check_rate", lambda key_id: None)
     known = {
