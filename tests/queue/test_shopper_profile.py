@@ -113,7 +113,15 @@ def test_wallet_search_finds_by_last_four_email_name_and_loyalty_id(open_store):
     client = budtender(open_store.company)
     search = reverse("admin:queue_wallet_search")
 
-    for term in ("0142", "555-0142", "ada@example", "Lovelace", "Ada Love", str(ada.pk), "COVA-778899"):
+    for term in (
+        "0142",
+        "555-0142",
+        "ada@example",
+        "Lovelace",
+        "Ada Love",
+        str(ada.pk),
+        "COVA-778899",
+    ):
         text = page_text(client.get(search, {"q": term}))
         assert "Ada Lovelace" in text, term
         assert "Grace Hopper" not in text, term
