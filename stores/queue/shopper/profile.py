@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from aiq.personas.models import Persona, Sale, SaleLine
+from aiq.personas.normalize import format_phone_for_display
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.wallet import account_of
 from loyalty.discounts.models import Discount
@@ -63,6 +64,11 @@ class ShopperProfile:
     @property
     def enrolled(self) -> bool:
         return self.persona.is_loyalty_member
+
+    @property
+    def phone(self) -> str:
+        persona = self.persona
+        return format_phone_for_display(persona.phone) if persona.phone else persona.phone_raw
 
 
 def shopper_profile(
