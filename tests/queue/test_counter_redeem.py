@@ -11,16 +11,20 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from aiq.personas.models import Sale
 from loyalty.api.models import ApiKey
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.releasing import release_expired_holds
+from loyalty.discounts.models import DiscountUse
+from loyalty.hooks import sales_written
 from stores.queue.models import CounterRedemption
 from stores.queue.shopper.redeem import ONE_PER_ORDER
 from tests.loyalty.helpers import D, account
 from tests.queue.shopper_support import (
     action_url,
     budtender,
+    buy,
     checked_in_member,
     discount_of,
     profile_url,
@@ -169,3 +173,37 @@ def test_the_counter_key_is_made_once_per_store(open_store):
     other, other_entry = checked_in_member(open_store, 1000)
     redeem(client, other, other_entry, discount_of(open_store.company, 200, "20"))
     assert ApiKey.objects.filter(store=open_store).count() == 1
+
+
+def test_the_sale_carrying_the_discount_commits_the_counter_hold(open_store):
+    # given a $40 discount held at the counter
+    persona, entry = checked_in_member(open_store, 500)
+    forty = discount_of(open_store.company, 400, "40", name="$40 off")
+    redeem(budtender(open_store.company), persona, entry, forty)
+
+    # when the POS's sale arrives with $40 off
+    sale = buy(persona, open_store, [("Flower", "Flower", "100.00")], days_ago=0, number=7)
+    Sale.objects.filter(pk=sale.pk).update(discount=D("40.00"), total=D("60.00"))
+    sales_written(open_store.company_id, [sale.pk], timezone.now())
+
+    # then the held points are spent (the $60 the shopper paid earns 60 more), and the
+    # redemption names the sale
+    assert (account(persona).balance, account(persona).on_hold) == (D("160"), D("0"))
+    redemption = Redemption.objects.get()
+    assert redemption.status == RedemptionStatus.REDEEMED
+    assert redemption.sale_id == sale.pk
+    assert DiscountUse.objects.get(persona=persona).sale_id == sale.pk
+    # and nothing releases it later
+    assert release_expired_holds(timezone.now() + timedelta(hours=2)).released == []
+
+
+def test_a_sale_without_the_discount_leaves_the_hold_to_lapse(open_store):
+    persona, entry = checked_in_member(open_store, 500)
+    forty = discount_of(open_store.company, 400, "40")
+    redeem(budtender(open_store.company), persona, entry, forty)
+
+    sale = buy(persona, open_store, [("Flower", "Flower", "100.00")], days_ago=0, number=8)
+    sales_written(open_store.company_id, [sale.pk], timezone.now())
+
+    assert Redemption.objects.get().status == RedemptionStatus.HELD
+    assert account(persona).on_hold == D("400")
