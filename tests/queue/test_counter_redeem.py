@@ -207,3 +207,33 @@ def test_a_sale_without_the_discount_leaves_the_hold_to_lapse(open_store):
 
     assert Redemption.objects.get().status == RedemptionStatus.HELD
     assert account(persona).on_hold == D("400")
+
+
+def test_staff_only_discounts_are_offered_and_held_at_the_counter(open_store):
+    persona, entry = checked_in_member(open_store, 500)
+    staff_deal = discount_of(open_store.company, 200, "20", name="Staff pick", staff_only=True)
+    client = budtender(open_store.company)
+
+    assert "Staff pick" in text_of(client.get(profile_url(persona, entry)))
+    redeem(client, persona, entry, staff_deal)
+
+    assert account(persona).on_hold == D("200")
+
+
+def test_redeeming_from_the_search_holds_one_discount_per_shopper_and_day(open_store):
+    persona, _entry = checked_in_member(open_store, 1000)
+    forty = discount_of(open_store.company, 400, "40")
+    ten = discount_of(open_store.company, 100, "10")
+    client = budtender(open_store.company)
+
+    for discount in (forty, ten):
+        response = client.post(
+            action_url("redeem", persona),
+            {"store": open_store.pk, "discount": discount.pk},
+            follow=True,
+        )
+
+    assert ONE_PER_ORDER in text_of(response)
+    redemption = Redemption.objects.get()
+    assert redemption.transaction_id.startswith(f"counter-{open_store.pk}-{persona.pk}-")
+    assert redemption.discount == forty

@@ -105,7 +105,10 @@ def _wallet(
 ) -> Wallet:
     account = account_of(persona)
     balance = account.balance if account else ZERO
-    discounts = redeemable_discounts(persona, balance=balance, store=store, at=at, program=program)
+    # Staff redeem here: the staff-only discounts are offered too.
+    discounts = redeemable_discounts(
+        persona, balance=balance, store=store, at=at, staff=True, program=program
+    )
     holds = list(
         CounterRedemption.objects.filter(persona=persona, redemption__status=RedemptionStatus.HELD)
         .select_related("redemption", "redemption__discount", "held_by", "store")

@@ -59,6 +59,7 @@ def hold_at_counter(
         discount=discount,
         at=timezone.now(),
         transaction_id=f"{key}.{attempt}",
+        staff=True,
     )
     with transaction.atomic():  # the hold and the record of who held it, or neither
         try:
@@ -109,6 +110,7 @@ def release_at_counter(counter: CounterRedemption, *, by: Any) -> None:
         discount=redemption.discount,
         at=timezone.now(),
         transaction_id=counter.transaction_id,
+        staff=True,
     )
     with transaction.atomic():
         try:

@@ -73,6 +73,7 @@ def _commit(hold: CounterRedemption, sale: Sale, now: datetime) -> bool:
         discount=hold.redemption.discount,
         at=now,
         transaction_id=hold.transaction_id,
+        staff=True,
     )
     try:
         service.redeem(request)
