@@ -49,6 +49,12 @@ def test_budtender_signs_up_and_redeems_from_the_queue(chromium, live_server):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
 
+        # the wallet search on the queue page finds a shopper by the last four of the phone
+        page.get_by_label("Wallet search").fill("0142")
+        page.get_by_role("button", name="Search").click()
+        expect(page.locator(".shopper-results")).to_contain_text("Ada Lovelace")
+        page.get_by_role("link", name="Waiting-room queue").click()
+
         # when the budtender opens Ada's profile from her row and signs her up, with consent
         ada_row = page.locator(".queue-row", has_text="Ada Lovelace")
         ada_row.get_by_role("link", name="Signup").click()

@@ -83,6 +83,10 @@ class ShopperViews:
             "check_in": visit.check_in,
             "store": visit.store,
             "visit_fields": visit.fields,
+            # Found by search: the counter may work for another of the user's stores.
+            "stores": []
+            if visit.check_in
+            else list(access.stores_for(request.user).order_by("name")),
             "signup_form": CounterSignupForm(persona=visit.persona, store=visit.store)
             if visit.store
             else None,
