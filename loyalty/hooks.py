@@ -4,7 +4,8 @@ The sync engine (integrations/sync/) calls these; loyalty decides what they mean
 - ``sales_written``: inside the transaction of a batch of sales, with the ids of the sales
   created or changed in it, so a sale and the points it earns (or the correction of a
   changed total) commit together or not at all, and a redemption deducted on apply
-  whose sale arrives without its discount gets its points back;
+  whose sale arrives without its discount gets its points back, and a discount held at
+  the queue's counter is committed by the sale that carries it;
 - ``personas_synced``: a customers batch (inside its transaction) or the end of a sales
   run touched these personas (new shoppers, sales just linked to them): for enrollment by
   card setting and for catch-up earning on sales that reached a persona after they were
@@ -25,6 +26,7 @@ from django.db import transaction
 from loyalty.api.redemption.reconcile import reconcile_for_sales
 from loyalty.earning.service import earn_for_personas, earn_for_sales
 from loyalty.enrollment.by_setting import enroll_for_company, enroll_for_sales
+from stores.queue.shopper.settle import commit_counter_holds
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ def sales_written(company_id: int, sale_ids: Collection[int], now: datetime) -> 
     _never_fail_the_sync(earn_for_sales, company_id, sale_ids, now)
     # A POS that deducts on apply (Cova): points back when the sale lacks the discount.
     _never_fail_the_sync(reconcile_for_sales, company_id, sale_ids, now)
+    # A discount a budtender held at the counter: the sale carrying it commits the hold.
+    _never_fail_the_sync(commit_counter_holds, company_id, sale_ids, now)
 
 
 def personas_synced(company_id: int, persona_ids: Collection[int], now: datetime) -> None:

@@ -31,6 +31,7 @@ from stores.queue.services import (
     new_check_in_link,
     queue_of,
 )
+from stores.queue.shopper.views import ShopperViews
 
 # How often the open page asks whether its store's queue changed (milliseconds): new
 # check-ins show within two seconds with room to spare.
@@ -60,6 +61,8 @@ class QueueAdmin(TenantAdmin):
             path("walk-in/", wrap(self.walk_in_view), name="queue_checkin_walk_in"),
             path("<int:pk>/move/", wrap(self.move_view), name="queue_checkin_move"),
             path("new-link/", wrap(self.new_link_view), name="queue_checkin_new_link"),
+            # The shopper's profile, the wallet search and the counter's actions.
+            *ShopperViews(self.admin_site).urls(),
         ]
 
     # -- views ---------------------------------------------------------------------------

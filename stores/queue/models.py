@@ -109,3 +109,45 @@ class CheckInEvent(TenantModel):
         if self.pk is not None:
             raise ValueError("A check-in's history is append-only.")
         super().save(*args, **kwargs)
+
+
+class CounterRedemption(TenantModel):
+    """A discount a staff member held for a shopper at the counter, through the API's
+    redemption service (the ``redemption`` row carries the points and their state).
+
+    ``order_key`` names the visit (a check-in, or the shopper's day when found by the
+    wallet search); ``attempt`` counts the holds released on it, so the visit gets a new
+    transaction id only once its earlier hold is gone: one discount per order.
+    """
+
+    redemption = models.OneToOneField(
+        "loyalty.Redemption", on_delete=models.CASCADE, related_name="counter"
+    )
+    persona = models.ForeignKey("personas.Persona", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(RetailStore, on_delete=models.CASCADE, related_name="+")
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions"
+    )
+    order_key = models.CharField(max_length=80)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "counter redemption"
+        indexes = [
+            models.Index(fields=["persona", "-created_at"], name="counter_redemption_persona")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_key}.{self.attempt}"
+
+    @property
+    def transaction_id(self) -> str:
+        return f"{self.order_key}.{self.attempt}"

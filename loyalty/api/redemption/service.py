@@ -56,6 +56,8 @@ class RedemptionRequest:
     at: datetime
     transaction_id: str = ""
     idempotency_key: str = ""
+    # Staff redeeming for the shopper (the queue's counter): staff-only discounts allowed.
+    staff: bool = False
 
     @property
     def request_key(self) -> str | None:
@@ -285,6 +287,7 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
         balance=max(balance, discount.points_cost),
         store=request.key.store,
         at=request.at,
+        staff=request.staff,
         program=request.program,
     )
     option = next((o for o in options if o.discount.pk == discount.pk), None)
