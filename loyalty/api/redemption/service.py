@@ -58,6 +58,9 @@ class RedemptionRequest:
     idempotency_key: str = ""
     # Staff redeeming for the shopper (the queue's counter): staff-only discounts allowed.
     staff: bool = False
+    # Whether the company's POS deducts on apply, when the caller read it already (the
+    # redemption URL reads it with the shopper); None: looked up when needed.
+    deducts_on_apply: bool | None = None
 
     @property
     def request_key(self) -> str | None:
@@ -179,10 +182,13 @@ def _redeem(
         ),
         request.discount,
     )
-    return _finish_redeem(request, redemption)
+    # ``post`` moved the locked account's balance in memory too: no need to read it back.
+    return _finish_redeem(request, redemption, account)
 
 
-def _finish_redeem(request: RedemptionRequest, redemption: Redemption) -> Answer:
+def _finish_redeem(
+    request: RedemptionRequest, redemption: Redemption, account: LoyaltyAccount | None = None
+) -> Answer:
     redemption.discount_use = DiscountUse.objects.create(
         company_id=request.key.company_id,
         discount=request.discount,
@@ -190,14 +196,20 @@ def _finish_redeem(request: RedemptionRequest, redemption: Redemption) -> Answer
         used_at=request.at,
     )
     redemption.status = RedemptionStatus.REDEEMED
-    if request.transaction_id and deducts_on_apply(request.key.company_id):
+    if request.transaction_id and _deducts_on_apply(request):
         redemption.deducts_on_apply = True
         hours = settings.LOYALTY_RECONCILE_HOURS
         redemption.reconcile_by = request.at + timedelta(hours=hours)
-    body = _envelope(request, "redeemed", redemption.points)
+    body = _envelope(request, "redeemed", redemption.points, account)
     redemption.response_status, redemption.response_body = OK, json.dumps(body)
     redemption.save()
     return Answer(OK, body)
+
+
+def _deducts_on_apply(request: RedemptionRequest) -> bool:
+    if request.deducts_on_apply is not None:
+        return request.deducts_on_apply
+    return deducts_on_apply(request.key.company_id)
 
 
 def _hold(
@@ -320,20 +332,33 @@ def _ledger(write: Callable[[], Any], discount: Discount) -> Any:
         raise refusals.not_enough_points(short.balance, discount) from None
 
 
-def _envelope(request: RedemptionRequest, kind: str, points: Decimal) -> dict[str, Any]:
+def _envelope(
+    request: RedemptionRequest,
+    kind: str,
+    points: Decimal,
+    account: LoyaltyAccount | None = None,
+) -> dict[str, Any]:
     data = assumptions.redemption_data(
-        kind, request.discount, as_number(points), request.transaction_id, _numbers(request)
+        kind,
+        request.discount,
+        as_number(points),
+        request.transaction_id,
+        _numbers(request, account),
     )
     return {"success": True, "data": data}
 
 
-def _numbers(request: RedemptionRequest) -> dict[str, Any]:
-    """The shopper's available points and points on hold, as the wallet shows them."""
-    balance, on_hold = (
-        LoyaltyAccount.objects.filter(persona=request.persona)
-        .values_list("balance", "on_hold")
-        .get()
-    )
+def _numbers(request: RedemptionRequest, account: LoyaltyAccount | None) -> dict[str, Any]:
+    """The shopper's available points and points on hold, as the wallet shows them:
+    ``account`` when the caller holds it, locked and current; read otherwise."""
+    if account is not None:
+        balance, on_hold = account.balance, account.on_hold
+    else:
+        balance, on_hold = (
+            LoyaltyAccount.objects.filter(persona=request.persona)
+            .values_list("balance", "on_hold")
+            .get()
+        )
     program = request.program
     if program is not None and program.hide_points_in_wallet:
         return {"loyaltyPoints": 0, "pointsOnHold": 0}

@@ -9,15 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from aiq.personas.models import Persona
 from aiq.validators import first_control_character
 from loyalty.api import assumptions
 from loyalty.api.endpoint import Call, Reply, api_endpoint
 from loyalty.api.errors import bad_request
 from loyalty.api.redemption import refusals, service
+from loyalty.api.redemption.reads import read_subjects
 from loyalty.api.redemption.service import RedemptionRequest
 from loyalty.api.redemption_tokens import read_redemption_token
-from loyalty.discounts.models import Discount
 
 
 @api_endpoint("PUT")
@@ -64,16 +63,15 @@ def _read(
     persona_id = read_redemption_token(token, discount_id)
     if persona_id is None:
         raise refusals.invalid_url()
-    company = call.key.company
-    persona = Persona.objects.filter(pk=persona_id, company=company).first()
-    discount = Discount.objects.filter(pk=discount_id, company=company).first()
-    if persona is None or discount is None:
+    subjects = read_subjects(call.key.company, persona_id, discount_id)
+    if subjects is None:
         raise refusals.invalid_url()
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     return RedemptionRequest(
         key=call.key,
-        persona=persona,
-        discount=discount,
+        persona=subjects.persona,
+        discount=subjects.discount,
+        deducts_on_apply=subjects.deducts_on_apply,
         at=timezone.now(),
         transaction_id=_id(transaction_id.strip(), "transactionId"),
         idempotency_key=_id(idempotency_key, "Idempotency-Key"),
