@@ -269,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.reconcile_redemptions",
         "schedule": 15 * 60.0,
     },
+    # The queue page's VIP line per company (top 10 % of spenders): stores/queue/vip.py.
+    "queue-refresh-vip-lines": {"task": "queue.refresh_vip_lines", "schedule": 60 * 60.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 
 from aiq.accounts.tenancy import TenantAdmin
 from stores.models import RetailStore
-from stores.queue import access, board
+from stores.queue import access, board, vip
 from stores.queue.choices import CheckInDoor
 from stores.queue.forms import ArrivalForm
 from stores.queue.models import CheckIn
@@ -85,6 +85,7 @@ class QueueAdmin(TenantAdmin):
         }
         if store is not None and store.opt_in_queue_enabled:
             queue = queue_of(store)
+            vip.ensure_line(store.company_id)
             context.update(
                 {
                     "queue": queue,

@@ -151,3 +151,28 @@ class CounterRedemption(TenantModel):
     @property
     def transaction_id(self) -> str:
         return f"{self.order_key}.{self.attempt}"
+
+
+class VipLine(TenantModel):
+    """The lifetime spend from which a company's shoppers wear the queue's VIP badge: the
+    top tenth of its spenders (stores/queue/vip.py). Computed from all the company's sales,
+    so stored rather than recomputed by every queue page."""
+
+    company = models.OneToOneField(
+        "accounts.Company", on_delete=models.CASCADE, related_name="queue_vip_line"
+    )
+    min_spend = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Empty while the company has no shopper with a positive spend.",
+    )
+    spenders = models.PositiveIntegerField(default=0, help_text="Shoppers who spent anything.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "VIP spend line"
+
+    def __str__(self) -> str:
+        return f"VIP from {self.min_spend} ({self.spenders} spenders)"
