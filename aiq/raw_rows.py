@@ -15,9 +15,11 @@ Only for reads whose SQL is short and fixed; everything else stays in the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model
 from django.db.models.expressions import Col
@@ -69,3 +71,49 @@ def link(instance: Model, name: str, related: Model | None) -> None:
     key), as ``select_related`` does: None makes a reverse one-to-one raise DoesNotExist
     and a nullable foreign key read None, without a query."""
     instance._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
+
+
+@contextmanager
+def hot_cursor(using: str = "default") -> Iterator[Any]:
+    """A cursor for the hand-written hot-path SELECTs. On PostgreSQL each statement is
+    prepared on the connection the first time and only executed after that: the server
+    parses and plans a four-table join once per connection instead of on every API call.
+    Django's own queries bind parameters client-side and are never prepared; these few
+    fixed statements are. ``DATABASE_PREPARED_STATEMENTS=false`` turns it off (PgBouncer
+    in transaction mode before 1.21 cannot route prepared statements)."""
+    connection = connections[using]
+    if (
+        connection.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        # While queries are logged (DEBUG, or a test capturing them) the plain cursor:
+        # the log shows a prepared statement's SQL as None.
+        or connection.queries_logged
+    ):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # _prepare_cursor: the wrapper Django puts on every cursor (execute_wrapper hooks,
+        # the debug query log, thread checks), around our preparing cursor.
+        cursor = connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+    with cursor:
+        yield cursor
+
+
+def _preparing_cursor_class() -> type:
+    global _PreparingCursor
+    if _PreparingCursor is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class Preparing(ServerBindingCursor):  # type: ignore[misc, valid-type]
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                kwargs["prepare"] = True
+                return super().execute(query, params, **kwargs)
+
+        _PreparingCursor = Preparing
+    return _PreparingCursor
+
+
+_PreparingCursor: type | None = None

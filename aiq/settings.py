@@ -108,6 +108,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# The loyalty API's few hand-written hot-path SELECTs are prepared once per connection
+# (aiq/raw_rows.py hot_cursor). psycopg prepares nothing while the connection's threshold
+# is None (Django's default), and Django's own cursors bind client-side, which never
+# prepares: this number lets only those statements, asked with prepare=True, be prepared.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", 1_000_000 if DATABASE_PREPARED_STATEMENTS else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the loyalty API's per-key rate limits: with several web processes it must

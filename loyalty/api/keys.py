@@ -9,11 +9,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from aiq.accounts.models import Company
-from aiq.raw_rows import RowShape, link
+from aiq.raw_rows import RowShape, hot_cursor, link
 from loyalty.api.models import ApiKey
 from loyalty.program.models import LoyaltyProgram
 from stores.models import RetailStore
@@ -55,7 +54,7 @@ def find_active_key(plaintext: str) -> ApiKey | None:
     if not plaintext or len(plaintext) > 200:
         return None
     digest = hash_key(plaintext)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_key_lookup().sql, [plaintext[:PREFIX_LENGTH]])
         rows = cursor.fetchall()
     for row in rows:

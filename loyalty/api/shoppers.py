@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection
-
 from aiq.accounts.models import Company
 from aiq.personas.models import Persona
 from aiq.personas.normalize import looks_like_phone, normalize_email, normalize_phone
-from aiq.raw_rows import RowShape, link
+from aiq.raw_rows import RowShape, hot_cursor, link
 from loyalty.ledger.models import LoyaltyAccount
 
 
@@ -34,7 +32,7 @@ def _first(company: Company, column: str, value: str) -> Persona | None:
     """The lowest-id persona of the company whose ``column`` equals ``value``, with its
     account: one hand-written SELECT (every wallet read runs it; see aiq/raw_rows.py)."""
     lookup = _lookup()
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(lookup.sql[column], [company.pk, value])
         row = cursor.fetchone()
     if row is None:

@@ -23,7 +23,7 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 
 from aiq.personas.models import Persona
-from aiq.raw_rows import RowShape
+from aiq.raw_rows import RowShape, hot_cursor
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.program.models import LoyaltyProgram
 from loyalty.program.points import say_date, say_money, say_points
@@ -155,7 +155,7 @@ def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     subqueries on the (persona, discount, used_at) index, so a popular discount's other
     uses are never read. Hand-written once: every wallet read runs it (aiq/raw_rows.py)."""
     query = _usage_query()
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(query.sql, [persona.pk, persona.pk, company_id])
         rows = cursor.fetchall()
     discounts = []

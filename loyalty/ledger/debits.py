@@ -32,10 +32,17 @@ def debit_account(
     cause: Cause,
     *,
     idempotency_key: str | None = None,
+    key_known_unused: bool = False,
 ) -> LedgerEntry:
-    """Consume ``amount`` FIFO from the locked account; refuse (writing nothing) if short."""
+    """Consume ``amount`` FIFO from the locked account; refuse (writing nothing) if short.
+
+    ``key_known_unused``: the caller has proved, under the account's lock, that no entry
+    carries ``idempotency_key`` (the redemption service: its own row for the request is
+    written in the same transaction as the entry), so the retry fast path's SELECT is
+    skipped; the unique constraint still refuses a second use in ``post``."""
     expected = {"kind": kind, "points": -amount, "account_id": account.pk}
-    check_replay(account.company_id, idempotency_key, expected)
+    if not key_known_unused:
+        check_replay(account.company_id, idempotency_key, expected)
     if amount > account.balance:
         raise InsufficientPoints(account.balance, amount)
     allocations = take(fifo_lots(account), amount, balance=account.balance)

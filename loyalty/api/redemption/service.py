@@ -29,6 +29,7 @@ from loyalty.api.redemption import refusals
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.pos import deducts_on_apply
+from loyalty.api.redemption.reads import lock_account_row, redemption_of
 from loyalty.api.redemption.releasing import release_locked
 from loyalty.api.wallet import as_number
 from loyalty.discounts.models import Discount, DiscountUse
@@ -130,19 +131,13 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
 
 def _lock_account(persona: Persona) -> LoyaltyAccount:
     # The usual case in one statement; a shopper's first redemption creates the account.
-    found = LoyaltyAccount.objects.select_for_update().filter(persona=persona).first()
-    return found or lock_persona_account(persona)
+    return lock_account_row(persona) or lock_persona_account(persona)
 
 
 def _existing(request: RedemptionRequest, *, lock: bool) -> Redemption | None:
     if request.request_key is None:
         return None
-    rows = Redemption.objects.filter(
-        company_id=request.key.company_id, request_key=request.request_key
-    )
-    if lock:
-        rows = rows.select_for_update()
-    return rows.first()
+    return redemption_of(request.key.company_id, request.request_key, lock=lock)
 
 
 def _check_same(existing: Redemption, request: RedemptionRequest) -> None:
@@ -179,6 +174,9 @@ def _redeem(
             EntryKind.REDEEM,
             make_cause(request.at, api_key_label=request.key.name),
             idempotency_key=request.ledger_key("redeem"),
+            # This request's redemption row, read under the lock, has never redeemed:
+            # the "redeem" key is unused (the row and the entry commit together).
+            key_known_unused=True,
         ),
         request.discount,
     )
