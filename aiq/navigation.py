@@ -1,7 +1,7 @@
 """The admin organised as the product, not as Django apps.
 
 The help articles send staff to Settings > Integrations, Settings > Company Account >
-Retail Store, Settings > Loyalty, API & Tracking, Personas and Audiences. ``SECTIONS`` is
+Retail Store, Settings > Loyalty, API & Tracking, Personas and Marketing > Audiences. ``SECTIONS`` is
 that map, in one place: the dashboard, the top navigation, the section pages and every
 breadcrumb are drawn from it. A screen a later feature adds (loyalty, API keys, the queue,
 audiences, ecommerce) is one ``Entry`` here; a group or section with nothing the staff
@@ -63,9 +63,17 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
-        "audiences",
-        "Audiences",
-        (Group("audiences", "Audiences", ()),),
+        "marketing",
+        "Marketing",
+        (
+            Group(
+                "audiences",
+                "Audiences",
+                (Entry("audiences.audience", "Audiences"),),
+                "Segments of your shoppers by contact, purchases, custom brand traits and "
+                "points, counted live.",
+            ),
+        ),
     ),
     Section(
         "settings",
