@@ -69,7 +69,7 @@ CONDITION_TYPES: tuple[ConditionType, ...] = (
         "brand_trait",
         "Custom Brand Traits",
         "Custom brand trait",
-        (Param("key", "trait", "trait_key"), Param("value", "equals (blank: has any value)", "text", required=False)),
+        (Param("key", "trait", "trait_key"), Param("value", "equals (blank: any value)", "text", required=False)),
     ),
     ConditionType("points", "Points", "Points balance at least", (Param("points", "points", "money"),)),
 )

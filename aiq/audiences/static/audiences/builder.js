@@ -6,9 +6,12 @@
   const field = document.getElementById("id_conditions");
   const rowsBox = document.getElementById("audience-rows");
   if (!field || !rowsBox) return;
+  // The JSON field is the builder's storage: its row shows only to carry a server error.
   field.hidden = true;
   const help = document.getElementById("id_conditions_helptext");
   if (help) help.hidden = true;
+  const fieldRow = field.closest(".form-row");
+  if (fieldRow && !fieldRow.querySelector(".errorlist")) fieldRow.hidden = true;
   const byKey = Object.fromEntries(data.catalogue.map((c) => [c.key, c]));
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
 
@@ -55,7 +58,9 @@
     input.dataset.param = param.name;
     input.setAttribute("aria-label", param.label);
     input.value = value === undefined || value === null ? "" : String(value);
-    const label = el("label", { class: "audience-param" });
+    // A span, not a label: the admin styles every label of an aligned form as a column
+    // heading. The input carries its name in aria-label.
+    const label = el("span", { class: "audience-param" });
     label.append(el("span", {}, param.label + " "), input);
     return label;
   }
@@ -72,7 +77,12 @@
       if (kind === "brand_trait" && select.value.length > "brand_trait:".length) {
         values = Object.assign({}, values, { key: select.value.slice("brand_trait:".length) });
       }
-      byKey[kind].params.forEach((p) => params.append(paramInput(p, values[p.name])));
+      byKey[kind].params.forEach((p) => {
+        const input = paramInput(p, values[p.name]);
+        // A key picked from the list (Custom Brand Traits > CovaPricingGroup) needs no box.
+        if (p.kind === "trait_key" && select.value !== "brand_trait:") input.style.display = "none";
+        params.append(input);
+      });
     }
     select.addEventListener("change", () => { drawParams({}); changed(); });
     remove.addEventListener("click", () => { line.remove(); changed(); });
