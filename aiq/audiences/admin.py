@@ -51,12 +51,20 @@ class AudienceAdmin(TenantAdmin):
         joiner = " or " if obj.match == Match.ANY else " and "
         return joiner.join(labels) or "Every shopper"
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def,override]
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ):  # type: ignore[no-untyped-def,override]
         company = getattr(request, "company", None)
         if object_id is not None:
             obj = self.get_object(request, object_id)  # another company's: 404
             company = obj.company
-        stores = RetailStore.objects.filter(company=company) if company else RetailStore.objects.none()
+        stores = (
+            RetailStore.objects.filter(company=company) if company else RetailStore.objects.none()
+        )
         builder = {
             "catalogue": catalogue(),
             "stores": [[store.pk, store.name] for store in stores.order_by("name")],

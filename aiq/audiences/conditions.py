@@ -42,18 +42,31 @@ def _days(required: bool = False) -> Param:
 
 
 CONDITION_TYPES: tuple[ConditionType, ...] = (
-    ConditionType("loyalty_member", "Contact", "Loyalty member", (Param("value", "is", "choice", choices=YES_NO),)),
-    ConditionType("favorite_store", "Contact", "Favorite store", (Param("store", "is", "store"),)),
-    ConditionType("sms_opted_in", "Contact", "SMS opted in", (Param("value", "is", "choice", choices=YES_NO),)),
     ConditionType(
-        "source", "Contact", "Sourced from", (Param("value", "is", "choice", choices=tuple(Source.choices)),)
+        "loyalty_member",
+        "Contact",
+        "Loyalty member",
+        (Param("value", "is", "choice", choices=YES_NO),),
+    ),
+    ConditionType("favorite_store", "Contact", "Favorite store", (Param("store", "is", "store"),)),
+    ConditionType(
+        "sms_opted_in", "Contact", "SMS opted in", (Param("value", "is", "choice", choices=YES_NO),)
+    ),
+    ConditionType(
+        "source",
+        "Contact",
+        "Sourced from",
+        (Param("value", "is", "choice", choices=tuple(Source.choices)),),
     ),
     ConditionType("state", "Contact", "State / province", (Param("value", "is", "text"),)),
     ConditionType(
         "age",
         "Contact",
         "Age band",
-        (Param("min", "from age", "whole", required=False), Param("max", "to age", "whole", required=False)),
+        (
+            Param("min", "from age", "whole", required=False),
+            Param("max", "to age", "whole", required=False),
+        ),
     ),
     ConditionType(
         "fulfillment",
@@ -61,17 +74,37 @@ CONDITION_TYPES: tuple[ConditionType, ...] = (
         "Purchase Fulfillment Type contains",
         (Param("value", "text", "text"), _days()),
     ),
-    ConditionType("total_spend", "Performed Event", "Total spend at least ($)", (Param("amount", "dollars", "money"), _days())),
-    ConditionType("purchase_count", "Performed Event", "Number of purchases at least", (Param("count", "purchases", "whole"), _days())),
+    ConditionType(
+        "total_spend",
+        "Performed Event",
+        "Total spend at least ($)",
+        (Param("amount", "dollars", "money"), _days()),
+    ),
+    ConditionType(
+        "purchase_count",
+        "Performed Event",
+        "Number of purchases at least",
+        (Param("count", "purchases", "whole"), _days()),
+    ),
     ConditionType("last_purchase", "Performed Event", "Last purchase", (_days(required=True),)),
-    ConditionType("category", "Performed Event", "Bought a product category", (Param("value", "category", "text"), _days())),
+    ConditionType(
+        "category",
+        "Performed Event",
+        "Bought a product category",
+        (Param("value", "category", "text"), _days()),
+    ),
     ConditionType(
         "brand_trait",
         "Custom Brand Traits",
         "Custom brand trait",
-        (Param("key", "trait", "trait_key"), Param("value", "equals (blank: any value)", "text", required=False)),
+        (
+            Param("key", "trait", "trait_key"),
+            Param("value", "equals (blank: any value)", "text", required=False),
+        ),
     ),
-    ConditionType("points", "Points", "Points balance at least", (Param("points", "points", "money"),)),
+    ConditionType(
+        "points", "Points", "Points balance at least", (Param("points", "points", "money"),)
+    ),
 )
 
 BY_KEY = {condition.key: condition for condition in CONDITION_TYPES}

@@ -26,7 +26,9 @@ def parse_conditions(raw: Any, company: Company | None) -> list[dict[str, Any]]:
         try:
             raw = json.loads(raw or "[]")
         except ValueError:
-            raise forms.ValidationError("The conditions could not be read; add them again.") from None
+            raise forms.ValidationError(
+                "The conditions could not be read; add them again."
+            ) from None
     return clean_conditions(raw, store_ids=store_ids(company))
 
 

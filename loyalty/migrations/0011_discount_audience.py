@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audiences', '0001_audiences'),
-        ('loyalty', '0010_redemptions'),
+        ("audiences", "0001_audiences"),
+        ("loyalty", "0010_redemptions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='discount',
-            name='audience',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='discounts', to='audiences.audience', verbose_name='only for audience'),
+            model_name="discount",
+            name="audience",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="discounts",
+                to="audiences.audience",
+                verbose_name="only for audience",
+            ),
         ),
     ]

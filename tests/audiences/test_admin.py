@@ -94,7 +94,7 @@ def test_another_companys_store_is_refused(marketer_a, company_b):
 
 
 def test_member_check_and_csv_export(marketer_a, shoppers, company_a):
-    delivered, walked_in = shoppers
+    delivered, _walked_in = shoppers
     audience = Audience.objects.create(company=company_a, name="Delivery", conditions=DELIVERY)
     check = reverse("admin:audiences_audience_check", args=[audience.pk])
 

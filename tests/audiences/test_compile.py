@@ -48,8 +48,13 @@ def test_brand_trait_equals_a_value_or_has_the_key(company_a):
     numeric = PersonaFactory(company=company_a, brand_traits={"Pricing Group ID": 3})
     PersonaFactory(company=company_a)
 
-    assert _ids(company_a, [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}]) == {vip.pk}
-    assert _ids(company_a, [{"type": "brand_trait", "key": "CovaPricingGroup"}]) == {vip.pk, staff.pk}
+    assert _ids(
+        company_a, [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}]
+    ) == {vip.pk}
+    assert _ids(company_a, [{"type": "brand_trait", "key": "CovaPricingGroup"}]) == {
+        vip.pk,
+        staff.pk,
+    }
     assert _ids(company_a, [{"type": "brand_trait", "key": "Pricing Group ID", "value": "3"}]) == {
         numeric.pk
     }
@@ -120,7 +125,12 @@ def test_all_and_any_give_the_same_members_as_a_direct_query_in_one_query(compan
             loyalty_enrolled_at=timezone.now() if index % 2 else None,
             brand_traits={"CovaPricingGroup": "VIP"} if index % 3 == 0 else {},
         )
-        sale(persona, str(100 * index), fulfillment="delivery" if index % 4 == 1 else "pickup", days_ago=index * 7)
+        sale(
+            persona,
+            str(100 * index),
+            fulfillment="delivery" if index % 4 == 1 else "pickup",
+            days_ago=index * 7,
+        )
     conditions = [
         {"type": "loyalty_member", "value": "yes"},
         {"type": "fulfillment", "value": "delivery", "days": 90},

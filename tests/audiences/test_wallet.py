@@ -58,7 +58,9 @@ def test_membership_is_read_now_and_costs_a_query_per_audience_only_when_needed(
         discount_options(shopper, balance=PLENTY)
 
     delivery = Audience.objects.create(
-        company=company_a, name="Delivery", conditions=[{"type": "fulfillment", "value": "delivery"}]
+        company=company_a,
+        name="Delivery",
+        conditions=[{"type": "fulfillment", "value": "delivery"}],
     )
     DiscountFactory(company=company_a, name="Delivery $10", audience=delivery)
     DiscountFactory(company=company_a, name="Delivery $15", audience=delivery)

@@ -84,7 +84,9 @@ def test_marketer_builds_the_seeds_two_audiences(page, live_server):
     expect(page.locator("#audience-size")).to_have_text(str(len(vip_direct)))
     # a mistake is shown as it is made, naming the field
     page.get_by_role("button", name="+ Add condition").click()
-    page.locator(".audience-row .audience-type").last.select_option(label="Total spend at least ($)")
+    page.locator(".audience-row .audience-type").last.select_option(
+        label="Total spend at least ($)"
+    )
     page.locator(".audience-row").last.get_by_label("dollars", exact=True).fill("lots")
     expect(page.locator("#audience-errors")).to_contain_text("dollars: enter an amount")
     page.locator(".audience-row").last.get_by_role("button", name="Remove condition").click()

@@ -112,7 +112,8 @@ def _fill_orm(company: Company, sales: int) -> int:
     now = timezone.now()
     personas = list(Persona.objects.filter(company=company).order_by("pk"))
     for persona in personas:
-        if persona.pk % 4 == 0 and not persona.brand_traits:
+        # The persona filler leaves the text "{}" on this path: no traits either way.
+        if persona.pk % 4 == 0 and persona.brand_traits in ({}, "{}"):
             persona.brand_traits = {"CovaPricingGroup": PRICING_GROUPS[(persona.pk // 4) % 4]}
             persona.save(update_fields=["brand_traits"])
         if persona.pk % 3 == 0:
@@ -129,7 +130,11 @@ def _fill_orm(company: Company, sales: int) -> int:
         refund = g % 20 == 0
         kind = g % 50
         fulfillment = (
-            Fulfillment.DELIVERY if kind < 5 else Fulfillment.PICKUP if kind < 14 else Fulfillment.IN_STORE
+            Fulfillment.DELIVERY
+            if kind < 5
+            else Fulfillment.PICKUP
+            if kind < 14
+            else Fulfillment.IN_STORE
         )
         rows.append(
             Sale(

@@ -21,8 +21,14 @@ from aiq.audiences.compile import members_of
 from aiq.personas.models import Persona
 
 AUDIENCES: dict[str, tuple[str, list[dict[str, Any]]]] = {
-    "Delivery (fulfillment contains delivery)": ("all", [{"type": "fulfillment", "value": "delivery"}]),
-    "CovaPricingGroup = VIP": ("all", [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}]),
+    "Delivery (fulfillment contains delivery)": (
+        "all",
+        [{"type": "fulfillment", "value": "delivery"}],
+    ),
+    "CovaPricingGroup = VIP": (
+        "all",
+        [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}],
+    ),
     "Member AND delivery in 90 days AND spend >= $500": (
         "all",
         [
