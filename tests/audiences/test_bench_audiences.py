@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from aiq.personas.models import Persona, Sale
 
-pytestmark = pytest.mark.django_db
+# VACUUM (PostgreSQL) cannot run inside the transaction a plain django_db test holds.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_bench_audiences_prints_sizes_and_times_and_reuses_its_data(capsys):
