@@ -70,6 +70,7 @@ def test_marketer_builds_the_seeds_two_audiences(page, live_server):
     page.get_by_label("Is this phone or email in it?").fill(inside.email.upper())
     page.get_by_role("button", name="Check").click()
     expect(page.locator("#audience-check-result")).to_contain_text("is in this audience")
+    screenshot(page, "audience-members")
 
     # Custom Brand Traits > CovaPricingGroup = VIP: the picker lists the keys present
     page.locator(".breadcrumbs").get_by_role("link", name="Audiences").click()
