@@ -26,6 +26,8 @@ class Param:
     kind: str
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
+    # The largest whole number accepted (days beyond a century would leave the calendar).
+    maximum: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class ConditionType:
 
 def _days(required: bool = False) -> Param:
     label = "within the last N days" if required else "within the last N days (blank: ever)"
-    return Param("days", label, "whole", required=required)
+    return Param("days", label, "whole", required=required, maximum=36_500)
 
 
 CONDITION_TYPES: tuple[ConditionType, ...] = (
@@ -64,8 +66,8 @@ CONDITION_TYPES: tuple[ConditionType, ...] = (
         "Contact",
         "Age band",
         (
-            Param("min", "from age", "whole", required=False),
-            Param("max", "to age", "whole", required=False),
+            Param("min", "from age", "whole", required=False, maximum=150),
+            Param("max", "to age", "whole", required=False, maximum=150),
         ),
     ),
     ConditionType(
@@ -168,6 +170,8 @@ def clean_conditions(rows: Any, *, store_ids: set[int] | None = None) -> list[di
 
 
 def _clean_value(param: Param, raw: Any, store_ids: set[int] | None) -> str | int | None:
+    if isinstance(raw, (list, dict, bool)):
+        raise ValueError("enter a single value.")
     text = "" if raw is None else str(raw).strip()
     if not text:
         if param.required:
@@ -182,9 +186,11 @@ def _clean_value(param: Param, raw: Any, store_ids: set[int] | None) -> str | in
             raise ValueError(f"\u201c{text}\u201d is not one of the choices.")
         return text
     if param.kind in ("whole", "store"):
-        if not text.isdigit() or len(text) > 9:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise ValueError("enter a whole number of 0 or more.")
         number = int(text)
+        if param.kind == "whole" and number > param.maximum:
+            raise ValueError(f"at most {param.maximum:,}.")
         if param.kind == "store" and store_ids is not None and number not in store_ids:
             raise ValueError("pick one of your stores.")
         return number

@@ -78,6 +78,9 @@ def test_bad_conditions_are_a_form_error_naming_the_row_and_field(marketer_a, co
     answer = _size(marketer_a, [{"type": "last_purchase", "days": "-3"}])
     assert answer.status_code == 400
     assert "whole number" in answer.json()["errors"][0]
+    centuries = _size(marketer_a, [{"type": "last_purchase", "days": "999999999"}])
+    assert centuries.status_code == 400
+    assert "within the last N days: at most 36,500." in centuries.json()["errors"][0]
     not_json = marketer_a.post(
         reverse("admin:audiences_audience_size"), "[", content_type="application/json"
     )
