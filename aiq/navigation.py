@@ -1,12 +1,13 @@
 """The admin organised as the product, not as Django apps.
 
 The help articles send staff to Settings > Integrations, Settings > Company Account >
-Retail Store, Settings > Loyalty, API & Tracking, Personas and Audiences. ``SECTIONS`` is
-that map, in one place: the dashboard, the top navigation, the section pages and every
-breadcrumb are drawn from it. A screen a later feature adds (loyalty, API keys, the queue,
-audiences, ecommerce) is one ``Entry`` here; a group or section with nothing the staff
-member may see is not shown. Models the map does not place (Celery beat's schedules,
-users and groups: superuser tools) land in "System", so nothing registered is ever lost.
+Retail Store, Settings > Loyalty, API & Tracking, Personas and Marketing > Audiences.
+``SECTIONS`` is that map, in one place: the dashboard, the top navigation, the section
+pages and every breadcrumb are drawn from it. A screen a later feature adds (loyalty,
+API keys, the queue, audiences, ecommerce) is one ``Entry`` here; a group or section
+with nothing the staff member may see is not shown. Models the map does not place
+(Celery beat's schedules, users and groups: superuser tools) land in "System", so
+nothing registered is ever lost.
 """
 
 from __future__ import annotations
@@ -63,9 +64,17 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
-        "audiences",
-        "Audiences",
-        (Group("audiences", "Audiences", ()),),
+        "marketing",
+        "Marketing",
+        (
+            Group(
+                "audiences",
+                "Audiences",
+                (Entry("audiences.audience", "Audiences"),),
+                "Segments of your shoppers by contact, purchases, custom brand traits and "
+                "points, counted live.",
+            ),
+        ),
     ),
     Section(
         "settings",

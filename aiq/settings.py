@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "aiq.accounts",
     "aiq.personas",
+    "aiq.audiences",
     "aiq.ops",
     "stores",
     "stores.queue",

@@ -18,6 +18,7 @@ _MANAGE_BUSINESS = {
     "loyalty": None,
     "ecommerce": None,
     "queue": None,
+    "audiences": None,
 }
 
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
@@ -46,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
             "loyaltyprogram": ("view",),
             "discount": ("view", "add", "change"),
         },
+        # Marketing is theirs: they build, export and retire audiences.
+        "audiences": None,
     },
     # A budtender works the counter: look a shopper up and sign one up. No settings,
     # no integrations, no stores configuration.

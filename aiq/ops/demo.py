@@ -380,6 +380,7 @@ def _seed_account(password: str | None) -> DemoResult:
         batch_size=500,
     )
     _seed_loyalty(company, stores)
+    _seed_audiences(company)
     seed_queue(stores)
     return DemoResult(
         company=company,
@@ -425,3 +426,23 @@ def _seed_loyalty(company: Company, stores: list[RetailStore]) -> None:
         )
         if store_name:
             discount.stores.add(by_name[store_name])
+
+
+# The FAQ's two audiences. Cova's sandbox sends pricing group ids as text ("2": medical).
+DEMO_AUDIENCES = [
+    ("Delivery", [{"type": "fulfillment", "value": "delivery"}]),
+    (
+        "Cova pricing group 2",
+        [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "2"}],
+    ),
+]
+
+
+def _seed_audiences(company: Company) -> None:
+    """The seed's two audiences, each only when missing: staff edits stand."""
+    from aiq.audiences.models import Audience
+
+    for name, conditions in DEMO_AUDIENCES:
+        Audience.objects.get_or_create(
+            company=company, name=name, defaults={"conditions": conditions}
+        )

@@ -50,7 +50,18 @@ class DiscountAdmin(TenantAdmin):
             },
         ),
         ("When and where", {"fields": ["active_from", "active_until", "stores"]}),
-        ("Limits", {"fields": ["single_use", "cooldown_hours", "minimum_spend", "staff_only"]}),
+        (
+            "Limits",
+            {
+                "fields": [
+                    "single_use",
+                    "cooldown_hours",
+                    "minimum_spend",
+                    "staff_only",
+                    "audience",
+                ]
+            },
+        ),
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:  # type: ignore[type-arg]

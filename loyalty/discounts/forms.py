@@ -38,6 +38,10 @@ HELP = {
         "Only staff redeem it for the shopper (the staff view); shoppers don't see it in "
         "their wallet."
     ),
+    "audience": (
+        "Only shoppers in this audience (Marketing > Audiences) may redeem it; others see "
+        "why in their wallet. Blank: every member."
+    ),
     "is_active": "A turned-off discount is offered nowhere; its past uses stay on record.",
 }
 
@@ -64,6 +68,7 @@ class DiscountForm(forms.ModelForm):
             "cooldown_hours",
             "minimum_spend",
             "staff_only",
+            "audience",
         ]
         widgets = {"stores": forms.CheckboxSelectMultiple}
 
@@ -110,6 +115,9 @@ class DiscountForm(forms.ModelForm):
         minimum = cleaned.get("minimum_spend")
         if minimum is not None and minimum < Decimal("0"):
             self.add_error("minimum_spend", "Enter zero or more dollars, or leave it blank.")
+        audience = cleaned.get("audience")
+        if audience is not None and company is not None and audience.company_id != company.pk:
+            self.add_error("audience", "Pick one of this company's audiences.")
         start, end = cleaned.get("active_from"), cleaned.get("active_until")
         if start and end and end < start:
             self.add_error("active_until", "The end date is before the start date.")

@@ -36,6 +36,15 @@ class Discount(TenantModel):
     cooldown_hours = models.PositiveIntegerField("cooldown (hours)", null=True, blank=True)
     minimum_spend = models.DecimalField("minimum spend", null=True, blank=True, **MONEY)
     staff_only = models.BooleanField("staff-only redemption", default=False)
+    # PROTECT: deleting the audience must not quietly open the discount to everyone.
+    audience = models.ForeignKey(
+        "audiences.Audience",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="discounts",
+        verbose_name="only for audience",
+    )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,7 +4,8 @@ One evaluation serves the POS wallet API (``redeemable_discounts``) and the budt
 queue page (``discount_options``, every active discount with its reasons). Rules: loyalty
 is on and the shopper is a member; enough points; in date (the store's local date); at
 this store; not used up (single use) nor cooling down; the minimum spend when the cart is
-known; staff-only discounts only when staff redeem. Turned-off discounts are not listed.
+known; staff-only discounts only when staff redeem; in the discount's audience, if it is
+limited to one. Turned-off discounts are not listed.
 """
 
 from __future__ import annotations
@@ -88,10 +89,13 @@ def discount_options(
         for d in discounts
         if d.persona_use_count  # type: ignore[attr-defined]
     }
+    outside = {} if blocked else _audiences_outside(persona, discounts)
     options = []
     for discount in discounts:
         reasons = list(blocked)
         if not blocked:
+            if discount.audience_id in outside:
+                reasons.append(f"Only for {outside[discount.audience_id]}")
             reasons += _reasons(
                 discount, usage.get(discount.pk), balance, store, at, zone, today, staff, spend
             )
@@ -138,6 +142,23 @@ def _blocked(program: LoyaltyProgram | None, persona: Persona) -> list[str]:
     if persona.loyalty_enrolled_at is None:
         return ["Not a loyalty member"]
     return []
+
+
+def _audiences_outside(persona: Persona, discounts: list[Discount]) -> dict[int, str]:
+    """{audience id: name} of the discounts' audiences the shopper is not in. Nothing is
+    read when no discount is limited to an audience; otherwise the audiences in one query
+    and one membership query each (``aiq/audiences/compile.py``), computed now."""
+    wanted = {d.audience_id for d in discounts if d.audience_id is not None}
+    if not wanted:
+        return {}
+    from aiq.audiences.models import Audience
+    from aiq.audiences.services import is_member
+
+    outside = {}
+    for audience in Audience.objects.filter(pk__in=wanted):
+        if not is_member(audience, persona):
+            outside[audience.pk] = audience.name
+    return outside
 
 
 def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:

@@ -56,3 +56,15 @@ def test_the_demo_budtender_lands_on_the_capitol_hill_queue_with_shoppers_waitin
     for username, landing in (("budtender", "/admin/queue/checkin/"), ("owner", "/admin/")):
         login = {"username": username, "password": "Demo-Secret-99", "next": "/admin/"}
         assert Client().post("/admin/login/", login)["Location"] == landing
+
+
+def test_seed_demo_creates_the_faqs_two_audiences_once():
+    from aiq.audiences.models import Audience
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    audiences = {a.name: a.conditions for a in Audience.objects.all()}
+    assert audiences == {
+        "Delivery": [{"type": "fulfillment", "value": "delivery"}],
+        "Cova pricing group 2": [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "2"}],
+    }

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from aiq.personas.models import Persona, Sale, SaleLine
+
+_numbers = itertools.count(1)
+
+
+def sale(
+    persona: Persona,
+    total: str = "20",
+    *,
+    days_ago: int = 1,
+    fulfillment: str = "in_store",
+    refund: bool = False,
+    category: str = "",
+) -> Sale:
+    amount = Decimal(total)
+    made = Sale.objects.create(
+        company=persona.company,
+        persona=persona,
+        source="cova",
+        external_id=f"S{next(_numbers)}",
+        pos_key="loc-1",
+        occurred_at=timezone.now() - timedelta(days=days_ago),
+        subtotal=abs(amount),
+        tax=Decimal(0),
+        discount=Decimal(0),
+        total=amount,
+        fulfillment=fulfillment,
+        is_refund=refund,
+        content_hash="test",
+    )
+    if category:
+        SaleLine.objects.create(
+            sale=made,
+            position=1,
+            name="Item",
+            category=category,
+            quantity=Decimal(1),
+            unit_price=amount,
+            discount=Decimal(0),
+            total=amount,
+        )
+    return made
