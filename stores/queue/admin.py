@@ -23,6 +23,7 @@ from stores.queue import access, board, vip
 from stores.queue.choices import CheckInDoor
 from stores.queue.forms import ArrivalForm
 from stores.queue.models import CheckIn
+from stores.queue.row_html import render_rows
 from stores.queue.services import (
     MoveRefused,
     QueueClosed,
@@ -90,7 +91,7 @@ class QueueAdmin(TenantAdmin):
                 {
                     "queue": queue,
                     "etag": board.etag(store.pk, queue.version),
-                    "rows": board.rows_for(store.pk),
+                    "rows_html": render_rows(request, board.rows_for(store.pk)),
                     "walk_in_form": ArrivalForm(store=store),
                     "check_in_url": request.build_absolute_uri(
                         reverse("queue:check_in", args=[queue.check_in_token])
@@ -114,9 +115,7 @@ class QueueAdmin(TenantAdmin):
         if tag in _etags(request.headers.get("If-None-Match", "")):
             response = HttpResponse(status=304)
         else:
-            response = TemplateResponse(
-                request, "queue/_rows.html", {"rows": board.rows_for(store_id), "opts": self.opts}
-            )
+            response = HttpResponse(render_rows(request, board.rows_for(store_id)))
         response["ETag"] = tag
         patch_cache_control(response, private=True, no_cache=True)
         return response

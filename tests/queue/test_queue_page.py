@@ -246,3 +246,19 @@ def test_an_owner_retires_the_check_in_link_and_a_budtender_may_not(open_store):
     assert new != old
     assert Client().get(old).status_code == 404
     assert Client().get(new).status_code == 200
+
+
+@pytest.mark.django_db
+def test_rows_escape_what_shoppers_type_and_post_with_the_csrf_token(open_store):
+    # The rows are written in Python (stores/queue/row_html.py), not by the template
+    # engine: a name typed at the door must still come out as text.
+    check_in(open_store, Arrival(name='<b>Bo & "Al"</b>'), CheckInDoor.WALK_IN)
+    owner = staff_client(open_store.company, Role.OWNER)
+    owner.get(QUEUE_URL)  # sets the CSRF cookie
+
+    rows = owner.get(UPDATES_URL, {"store": open_store.pk}).content.decode()
+
+    assert "<b>Bo" not in rows
+    assert "&lt;b&gt;Bo &amp; &quot;Al&quot;&lt;/b&gt;" in rows
+    token = owner.cookies["csrftoken"].value
+    assert 'name="csrfmiddlewaretoken"' in rows and "Serve" in rows and token
