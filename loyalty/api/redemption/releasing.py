@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +27,7 @@ def release_locked(
     occurred_at: datetime,
     reason: str,
     api_key_label: str = "",
+    staff_user: Any = None,
     task: str = "",
     idempotency_key: str | None = None,
 ) -> None:
@@ -36,6 +38,7 @@ def release_locked(
         occurred_at=occurred_at,
         reason=reason,
         api_key_label=api_key_label,
+        staff_user=staff_user,
         task=task,
         idempotency_key=idempotency_key,
     )

@@ -43,15 +43,37 @@ from loyalty.ledger.errors import IdempotencyKeyReused, InsufficientPoints, Ledg
 from loyalty.ledger.models import LoyaltyAccount
 from loyalty.ledger.postings import make_cause, replayable
 from loyalty.program.models import LoyaltyProgram
+from stores.models import RetailStore
 
 OK = 200
 
 
 @dataclass(frozen=True)
-class RedemptionRequest:
-    """One call on a redemption URL, its token already read."""
+class Caller:
+    """Who redeems: a POS through its API key, or staff at the queue's counter (no key:
+    the budtender is named on the ledger instead)."""
 
-    key: ApiKey
+    company_id: int
+    store: RetailStore | None  # a store-scoped key's store, or the counter's
+    label: str  # the ledger's "API key" column: the key's name, or the counter's
+    api_key: ApiKey | None = None
+    staff_user: Any = None
+
+    @classmethod
+    def api(cls, key: ApiKey) -> Caller:
+        return cls(key.company_id, key.store, key.name, api_key=key)
+
+    @classmethod
+    def counter(cls, store: RetailStore, staff_user: Any) -> Caller:
+        user = staff_user if getattr(staff_user, "pk", None) else None
+        return cls(store.company_id, store, f"Queue counter at {store.name}"[:100], None, user)
+
+
+@dataclass(frozen=True)
+class RedemptionRequest:
+    """One call on a redemption URL (its token already read), or the counter's."""
+
+    caller: Caller
     persona: Persona
     discount: Discount
     at: datetime
@@ -78,7 +100,9 @@ class RedemptionRequest:
     @cached_property
     def program(self) -> LoyaltyProgram | None:
         """Read once per call: the rules check and the answer's numbers both need it."""
-        return key_program(self.key)
+        if self.caller.api_key is not None:
+            return key_program(self.caller.api_key)  # read with the key: no query
+        return LoyaltyProgram.objects.filter(company_id=self.caller.company_id).first()
 
 
 @dataclass(frozen=True)
@@ -137,7 +161,7 @@ def _lock_account(persona: Persona) -> LoyaltyAccount:
 def _existing(request: RedemptionRequest, *, lock: bool) -> Redemption | None:
     if request.request_key is None:
         return None
-    return redemption_of(request.key.company_id, request.request_key, lock=lock)
+    return redemption_of(request.caller.company_id, request.request_key, lock=lock)
 
 
 def _check_same(existing: Redemption, request: RedemptionRequest) -> None:
@@ -158,7 +182,8 @@ def _redeem(
         existing.redeem_entry = holds.commit_hold(
             existing.hold_entry,
             occurred_at=request.at,
-            api_key_label=request.key.name,
+            api_key_label=request.caller.label,
+            staff_user=request.caller.staff_user,
             idempotency_key=request.ledger_key("commit"),
         )
         return _finish_redeem(request, existing)
@@ -172,7 +197,11 @@ def _redeem(
             account,
             positive_points(redemption.points),
             EntryKind.REDEEM,
-            make_cause(request.at, api_key_label=request.key.name),
+            make_cause(
+                request.at,
+                api_key_label=request.caller.label,
+                staff_user=request.caller.staff_user,
+            ),
             idempotency_key=request.ledger_key("redeem"),
             # This request's redemption row, read under the lock, has never redeemed:
             # the "redeem" key is unused (the row and the entry commit together).
@@ -188,7 +217,7 @@ def _finish_redeem(
     request: RedemptionRequest, redemption: Redemption, account: LoyaltyAccount | None = None
 ) -> Answer:
     redemption.discount_use = DiscountUse.objects.create(
-        company_id=request.key.company_id,
+        company_id=request.caller.company_id,
         discount=request.discount,
         persona=request.persona,
         used_at=request.at,
@@ -207,7 +236,7 @@ def _finish_redeem(
 def _deducts_on_apply(request: RedemptionRequest) -> bool:
     if request.deducts_on_apply is not None:
         return request.deducts_on_apply
-    return deducts_on_apply(request.key.company_id)
+    return deducts_on_apply(request.caller.company_id)
 
 
 def _hold(
@@ -229,7 +258,8 @@ def _hold(
             request.persona,
             redemption.points,
             occurred_at=request.at,
-            api_key_label=request.key.name,
+            api_key_label=request.caller.label,
+            staff_user=request.caller.staff_user,
             idempotency_key=request.ledger_key("hold"),
         ),
         request.discount,
@@ -256,8 +286,9 @@ def _release(
         release_locked(
             existing,
             occurred_at=request.at,
-            reason="Released by the POS",
-            api_key_label=request.key.name,
+            reason="Released by the POS" if request.caller.api_key else "Released at the counter",
+            api_key_label=request.caller.label,
+            staff_user=request.caller.staff_user,
             idempotency_key=request.ledger_key("release"),
         )
     elif existing.status != RedemptionStatus.RELEASED:
@@ -276,10 +307,10 @@ def _replay(status: int, stored: str) -> Answer:
 
 def _new(request: RedemptionRequest) -> Redemption:
     return Redemption(
-        company_id=request.key.company_id,
+        company_id=request.caller.company_id,
         persona=request.persona,
         discount=request.discount,
-        api_key=request.key,
+        api_key=request.caller.api_key,
         transaction_id=request.transaction_id,
         request_key=request.request_key,
     )
@@ -295,7 +326,7 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
     options = discount_options(
         request.persona,
         balance=max(balance, discount.points_cost),
-        store=request.key.store,
+        store=request.caller.store,
         at=request.at,
         staff=request.staff,
         program=request.program,
@@ -318,7 +349,7 @@ def _held_elsewhere(request: RedemptionRequest) -> bool:
         persona=request.persona, discount=request.discount, status=RedemptionStatus.HELD
     )
     if request.request_key is not None:
-        held = held.exclude(company_id=request.key.company_id, request_key=request.request_key)
+        held = held.exclude(company_id=request.caller.company_id, request_key=request.request_key)
     return held.exists()
 
 

@@ -15,7 +15,7 @@ from loyalty.api.endpoint import Call, Reply, api_endpoint
 from loyalty.api.errors import bad_request
 from loyalty.api.redemption import refusals, service
 from loyalty.api.redemption.reads import read_subjects
-from loyalty.api.redemption.service import RedemptionRequest
+from loyalty.api.redemption.service import Caller, RedemptionRequest
 from loyalty.api.redemption_tokens import read_redemption_token
 
 
@@ -68,7 +68,7 @@ def _read(
         raise refusals.invalid_url()
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     return RedemptionRequest(
-        key=call.key,
+        caller=Caller.api(call.key),
         persona=subjects.persona,
         discount=subjects.discount,
         deducts_on_apply=subjects.deducts_on_apply,

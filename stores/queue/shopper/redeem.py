@@ -21,11 +21,10 @@ from loyalty.api.redemption import service
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.refusals import RedemptionRefused
-from loyalty.api.redemption.service import RedemptionRequest
+from loyalty.api.redemption.service import Caller, RedemptionRequest
 from loyalty.discounts.models import Discount
 from stores.models import RetailStore
 from stores.queue.models import CheckIn, CounterRedemption
-from stores.queue.shopper.counter_key import counter_key
 
 ONE_PER_ORDER = "This visit already has a loyalty discount on hold: at most one per order."
 
@@ -54,7 +53,7 @@ def hold_at_counter(
     key = order_key(persona, store, check_in)
     attempt = _next_attempt(store.company_id, key)
     request = RedemptionRequest(
-        key=counter_key(store),
+        caller=Caller.counter(store, by),
         persona=persona,
         discount=discount,
         at=timezone.now(),
@@ -105,7 +104,7 @@ def release_at_counter(counter: CounterRedemption, *, by: Any) -> None:
     """Give the held points back now (the shopper changed their mind)."""
     redemption = counter.redemption
     request = RedemptionRequest(
-        key=counter_key(counter.store),
+        caller=Caller.counter(counter.store, by),
         persona=counter.persona,
         discount=redemption.discount,
         at=timezone.now(),

@@ -7,13 +7,22 @@ store of the hold, made after it, carries the discount, the hold is committed th
 same service (a PUT on the hold's transaction id); a sale without it leaves the hold to
 lapse by itself after ``LOYALTY_HOLD_MINUTES``. Called by ``loyalty.hooks.sales_written``
 inside the sync batch's transaction.
+
+A sale can reach us after its hold lapsed (a sync behind, a long queue at the till): the
+discount was still given, so a hold released by time (not by a budtender) within
+``LOYALTY_RECONCILE_HOURS`` is redeemed afresh by its sale, the service judging the
+balance as on any redemption. The shopper never gets the discount for free, and never
+pays twice: the transaction id is the hold's, and the service redeems it once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
 
 from aiq.personas.models import Sale
 from loyalty.api.redemption import service
@@ -21,11 +30,10 @@ from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.reconcile import sale_carries_discount
 from loyalty.api.redemption.refusals import RedemptionRefused
-from loyalty.api.redemption.service import RedemptionRequest
+from loyalty.api.redemption.service import Caller, RedemptionRequest
 from loyalty.discounts.models import DiscountUse
 from loyalty.ledger.ids import ids_in
 from stores.queue.models import CounterRedemption
-from stores.queue.shopper.counter_key import counter_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +43,20 @@ CLOCK_SLACK = timedelta(minutes=5)
 
 def commit_counter_holds(company_id: int, sale_ids: Collection[int], now: datetime) -> list[int]:
     """Commit the open counter holds these sales carry; the ids of the redemptions."""
-    holds = list(
-        CounterRedemption.objects.filter(
-            company_id=company_id, redemption__status=RedemptionStatus.HELD
-        ).select_related("redemption__discount", "persona", "store")
+    lapsed_since = now - timedelta(hours=settings.LOYALTY_RECONCILE_HOURS)
+    candidates = CounterRedemption.objects.filter(
+        Q(redemption__status=RedemptionStatus.HELD)
+        | Q(
+            redemption__status=RedemptionStatus.RELEASED,
+            released_by__isnull=True,  # a budtender's release is a decision; time's is not
+            created_at__gte=lapsed_since,
+        ),
+        company_id=company_id,
+    )
+    holds = _latest_per_order(
+        candidates.select_related("redemption__discount", "persona", "store").order_by(
+            "order_key", "-attempt"
+        )
     )
     if not holds:
         return []  # the usual batch: one query
@@ -57,6 +75,14 @@ def commit_counter_holds(company_id: int, sale_ids: Collection[int], now: dateti
     return committed
 
 
+def _latest_per_order(rows: Iterable[CounterRedemption]) -> list[CounterRedemption]:
+    # A visit whose lapsed hold was followed by a new one: only the newest may settle.
+    latest: dict[str, CounterRedemption] = {}
+    for row in rows:
+        latest.setdefault(row.order_key, row)
+    return list(latest.values())
+
+
 def _settles(sale: Sale, hold: CounterRedemption) -> bool:
     return (
         sale.persona_id == hold.persona_id
@@ -68,7 +94,7 @@ def _settles(sale: Sale, hold: CounterRedemption) -> bool:
 
 def _commit(hold: CounterRedemption, sale: Sale, now: datetime) -> bool:
     request = RedemptionRequest(
-        key=counter_key(hold.store),
+        caller=Caller.counter(hold.store, None),
         persona=hold.persona,
         discount=hold.redemption.discount,
         at=now,
