@@ -230,8 +230,14 @@ def _record_consent(
             result.warnings.append(
                 _warning("emailOptIn", "no_email", "No valid email: email consent not set.")
             )
+    # A signed consent at the POS's counter (POSaBIT "Customer Consent" with the shopper's
+    # signature, seed 003) is the shopper's own act: the one kind of signup that may opt
+    # a number in again after it opted out. A plain API flag never does.
+    signed = bool(pos) and "signature" in signup.evidence.casefold()
     for channel, status, field_name in wanted:
-        change = change_consent(persona, channel, status, origin)
+        change = change_consent(
+            persona, channel, status, origin, shopper_asked=signed and status == Consent.OPTED_IN
+        )
         result.consent.append(change)
         if change.refused:
             result.warnings.append(
