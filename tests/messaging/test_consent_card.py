@@ -87,3 +87,20 @@ def test_a_keyword_must_be_the_whole_text(company_a):
         Persona.objects.filter(pk=persona.pk).update(sms_consent=Consent.OPTED_IN)
         receive_text(sms, InboundText(f"SM{n:032d}", persona.phone, FROM_NUMBER, word))
         assert Persona.objects.get(pk=persona.pk).sms_consent == Consent.OPTED_OUT, word
+
+
+def test_help_answers_and_changes_no_consent(company_a):
+    from aiq.messaging.choices import MessageKind
+    from aiq.messaging.models import OutboundMessage
+    from aiq.personas.models import ConsentEvent
+
+    sms = sms_settings_for(company_a)
+    persona = PersonaFactory(company=company_a, sms_consent=Consent.PENDING)
+
+    receive_text(sms, InboundText("SM" + "e" * 32, persona.phone, FROM_NUMBER, "help"))
+
+    answer = OutboundMessage.objects.get(persona=persona)
+    assert answer.kind == MessageKind.HELP_REPLY
+    assert "Reply STOP to opt out" in answer.body
+    assert Persona.objects.get(pk=persona.pk).sms_consent == Consent.PENDING
+    assert not ConsentEvent.objects.filter(persona=persona).exists()
