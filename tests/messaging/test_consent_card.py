@@ -104,3 +104,26 @@ def test_help_answers_and_changes_no_consent(company_a):
     assert "Reply STOP to opt out" in answer.body
     assert Persona.objects.get(pk=persona.pk).sms_consent == Consent.PENDING
     assert not ConsentEvent.objects.filter(persona=persona).exists()
+
+
+def test_a_signup_asking_for_texts_gets_the_double_opt_in_text_once(company_a):
+    from aiq.messaging.choices import MessageKind
+    from aiq.messaging.models import OutboundMessage
+    from aiq.messaging.opt_in_request import ask_to_confirm
+
+    persona = PersonaFactory(company=company_a)
+    change_consent(
+        persona,
+        ConsentChannel.SMS,
+        Consent.PENDING,
+        ConsentOrigin(ConsentProvenance.SIGNUP_FORM),
+        shopper_asked=True,
+    )
+    # without SMS settings nothing is queued
+    assert not ask_to_confirm(persona)
+    sms_settings_for(company_a)
+
+    assert ask_to_confirm(persona)
+    assert not ask_to_confirm(persona)
+    request = OutboundMessage.objects.get(persona=persona)
+    assert request.kind == MessageKind.OPT_IN_REQUEST
