@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from aiq.messaging.models import SmsSettings
 
@@ -52,6 +53,12 @@ class SmsSettingsForm(forms.ModelForm):
         if not E164.match(number):
             raise forms.ValidationError("Enter the number in E.164, e.g. +12065550100.")
         return number
+
+    def clean_is_sandbox(self) -> bool:
+        wanted = bool(self.cleaned_data.get("is_sandbox"))
+        if wanted and not settings.POS_SANDBOX_ENABLED:
+            raise forms.ValidationError("This deployment serves no sandbox.")
+        return wanted
 
     def clean_auth_token(self) -> str:
         token = self.cleaned_data.get("auth_token", "")
