@@ -28,10 +28,13 @@ def set_up_demo_sms(company: Company) -> SmsSettings:
         sms.save()
     if sms.is_sandbox:
         # Written straight into the sandbox's table: the web server is not up while seeding.
-        SandboxSmsNumber.objects.update_or_create(
+        # A second seed writes nothing unless the address moved (another WEB_PORT).
+        url = inbound_url(sms)
+        number, created = SandboxSmsNumber.objects.get_or_create(
             account_sid=sms.account_sid,
             phone_number=sms.from_number,
-            defaults={"sms_url": inbound_url(sms)},
-            create_defaults={"sms_url": inbound_url(sms), "sid": new_sid("PN")},
+            defaults={"sms_url": url, "sid": new_sid("PN")},
         )
+        if not created and number.sms_url != url:
+            SandboxSmsNumber.objects.filter(pk=number.pk).update(sms_url=url)
     return sms
