@@ -27,7 +27,7 @@ from integrations.sandbox import server
 from integrations.sandbox.twilio.callbacks import reply_as_shopper
 from integrations.sandbox.twilio.models import SandboxSmsMessage
 from integrations.sync.choices import RunStatus, Stream
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, PersonaFactory
 from tests.messaging.conftest import sms_settings_for
 from tests.sync.factories import T0, SandboxCredentialFactory, customer, run_once, sale
 from tests.sync.fakes import FakeProvider
@@ -199,3 +199,34 @@ def test_the_live_inbound_webhook_refuses_a_forged_text(origin):
     )
 
     assert answer.status_code == 403
+
+
+def test_the_sandboxs_refusals_and_outages_reach_the_outbox(origin):
+    # given opted-in shoppers whose numbers the sandbox refuses (0001) or cannot reach
+    # for now (0500), and one it delivers to
+    company = CompanyFactory()
+    sms_settings_for(company)
+    numbers = {"invalid": "+12065550001", "outage": "+12065550500", "fine": "+12065550177"}
+    messages = {
+        name: queue_text(
+            PersonaFactory(company=company, phone=number, sms_consent=Consent.OPTED_IN),
+            "Deal",
+            MessageKind.MARKETING,
+        )
+        for name, number in numbers.items()
+    }
+
+    # when the outbox sends them through the real Twilio client
+    noon = _next_noon_in_seattle()
+    send_due_texts(noon)
+
+    # then the refusal fails its text with Twilio's error code, the outage puts its text
+    # back for later, and the third is delivered
+    for message in messages.values():
+        message.refresh_from_db()
+    assert messages["invalid"].status == MessageStatus.FAILED
+    assert "21211" in messages["invalid"].detail
+    assert messages["outage"].status == MessageStatus.QUEUED
+    assert messages["outage"].send_after > noon
+    assert messages["fine"].status == MessageStatus.DELIVERED
+    assert SandboxSmsMessage.objects.count() == 1
