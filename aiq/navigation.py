@@ -112,6 +112,17 @@ SECTIONS: tuple[Section, ...] = (
                 "redeem their points for.",
             ),
             Group(
+                "sms",
+                "SMS",
+                (
+                    Entry("messaging.smssettings", "SMS settings"),
+                    Entry("messaging.outboundmessage", "Texts sent"),
+                    Entry("messaging.inboundmessage", "Texts received"),
+                ),
+                "The Twilio account texts go out from, its daily limit, and every text sent "
+                "and received (double opt-ins, STOP and HELP answers).",
+            ),
+            Group(
                 "api-tracking",
                 "API & Tracking",
                 (

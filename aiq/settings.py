@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.sandbox",
     "loyalty",
+    "aiq.messaging",
     "ecommerce",
     # Static files only (Swagger UI for /api/docs/, served locally); it needs no DRF.
     "drf_spectacular_sidecar",
@@ -197,6 +198,15 @@ WEB_PORT = env.int("WEB_PORT", default=8000)
 POS_SANDBOX_ORIGIN = env.str("POS_SANDBOX_ORIGIN", default="") or sandbox_origin_for(
     WEB_HOST, WEB_PORT
 )
+# SMS (aiq/messaging): the origin Twilio calls our webhooks at (status callbacks, inbound
+# texts), i.e. this site's public https address in production; the signature Twilio sends
+# covers it, so it must be exactly the address Twilio was given. Unset: this server's own
+# origin (POS_SANDBOX_ORIGIN), which is what the embedded run's sandbox calls.
+SMS_WEBHOOK_ORIGIN = env.str("SMS_WEBHOOK_ORIGIN", default="")
+# Queue the outbox's send task as soon as a text is queued (else the beat's next minute).
+SMS_SEND_AT_ONCE = env.bool("SMS_SEND_AT_ONCE", default=True)
+# Overrides of the SMS provider hosts, e.g. "twilio=https://api.twilio.com".
+SMS_API_BASE_URLS = env.dict("SMS_API_BASE_URLS", default={})
 # Overrides of the real POS hosts, as provider.role=URL pairs, e.g.
 # "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
 POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})
@@ -281,6 +291,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The queue page's VIP line per company (top 10 % of spenders): stores/queue/vip.py.
     "queue-refresh-vip-lines": {"task": "queue.refresh_vip_lines", "schedule": 60 * 60.0},
+    # The SMS outbox: due texts, quiet hours and daily limits (aiq/messaging/sending.py;
+    # twin: manage.py send_texts).
+    "messaging-send-due-texts": {"task": "messaging.send_due_texts", "schedule": 60.0},
+    # Every card's "Send SMS double opt-ins to Personas who purchased after" (syncs apply it
+    # too): aiq/messaging/double_opt_in.py (twin: manage.py send_double_opt_ins).
+    "messaging-send-double-opt-ins": {
+        "task": "messaging.send_double_opt_ins",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

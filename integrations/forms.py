@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from aiq.messaging.card_setting import sms_date_warning
 from aiq.validators import RejectsControlCharacters
 from integrations.models import Credential, Integration
 from integrations.secret_hints import masked, set_on
@@ -127,16 +128,10 @@ class CardSettingsForm(forms.ModelForm):
         """Changes the seed articles warn against, field -> why (compared with the card
         as saved: ``self.instance`` is not updated until after ``clean``)."""
         risky = {}
+        sms_date = cleaned.get("sms_double_opt_in_after")
         saved_date = self.instance.sms_double_opt_in_after
-        if (
-            "sms_double_opt_in_after" in self.fields
-            and saved_date
-            and cleaned.get("sms_double_opt_in_after") != saved_date
-        ):
-            risky["sms_double_opt_in_after"] = (
-                "Changing or removing this date once set can lose loyalty Personas who became "
-                "members only through it."
-            )
+        if "sms_double_opt_in_after" in self.fields and sms_date != saved_date:
+            risky["sms_double_opt_in_after"] = sms_date_warning(self.instance, sms_date)
         if (
             "use_last_backup" in self.fields
             and cleaned.get("use_last_backup")

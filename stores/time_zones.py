@@ -81,3 +81,20 @@ def time_zone_choices(current: str = "") -> list[tuple[str, object]]:
         (NORTH_AMERICA_GROUP, NORTH_AMERICA),
         (ELSEWHERE_GROUP, elsewhere),
     ]
+
+
+def shopper_time_zone(favorite_store: object | None, company_id: int) -> zoneinfo.ZoneInfo:
+    """A shopper's store clock: their favorite store's zone, else the company's first
+    store's, else the server's (quiet hours, the consent history on the persona card)."""
+    from django.utils import timezone
+
+    from stores.models import RetailStore
+
+    store = favorite_store
+    if store is None:
+        store = RetailStore.objects.filter(company_id=company_id).order_by("pk").first()
+    try:
+        name = getattr(store, "time_zone", "")
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()

@@ -21,14 +21,20 @@ _MANAGE_BUSINESS = {
     "audiences": None,
 }
 
+# SMS: the owner holds the provider account (its auth token); everyone who markets reads
+# the texts sent and received. Texts are written by the product, never by hand.
+_READ_TEXTS = {"outboundmessage": ("view",), "inboundmessage": ("view",)}
+
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
     Role.OWNER: {
         **dict.fromkeys(_MANAGE_BUSINESS),
+        "messaging": {"smssettings": ("view", "add", "change"), **_READ_TEXTS},
         "accounts": {"company": ("view", "change"), "membership": ALL},
         "ops": {"heartbeat": ("view",)},
     },
     Role.MANAGER: {
         **dict.fromkeys(_MANAGE_BUSINESS),
+        "messaging": {"smssettings": ("view",), **_READ_TEXTS},
         "accounts": {"company": ("view",), "membership": ("view",)},
         "ops": {"heartbeat": ("view",)},
     },
@@ -41,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
             "saleline": ("view",),
         },
         "stores": {"retailstore": ("view",)},
+        "messaging": _READ_TEXTS,
         # A marketer designs the rewards but not the program's economics (points per
         # dollar, expiration, blocklist): they read the program and manage discounts.
         "loyalty": {

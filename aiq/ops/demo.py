@@ -27,6 +27,7 @@ from django.db import transaction
 from aiq.accounts.choices import Role
 from aiq.accounts.models import Company, Membership
 from aiq.ops.demo_queue import seed_queue
+from aiq.ops.demo_sms import set_up_demo_sms
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
@@ -67,7 +68,12 @@ STORES = [
 ]
 MARKETS = list(dict.fromkeys(state for _name, _address, _city, state, _zip, _tz in STORES))
 # Card settings besides the attestation: Cova syncs shoppers of the demo's markets only.
-CARD_SETTINGS = {"cova": {"relevant_markets": MARKETS, "sync_to_relevant_market": True}}
+CARD_SETTINGS: dict[str, dict[str, object]] = {
+    "cova": {"relevant_markets": MARKETS, "sync_to_relevant_market": True},
+    # "Send SMS double opt-ins to Personas who purchased after": the Clover card's recent
+    # buyers get a request through the Twilio sandbox (answer them at /sandbox/twilio/phone/).
+    "clover": {"sms_double_opt_in_after": date.today() - timedelta(days=14)},
+}
 # A card with one of these in its history was connected once: the seed leaves it alone.
 CONNECT_ACTIONS = (EventAction.CONNECTED, EventAction.CONNECT_FAILED, EventAction.DISCONNECTED)
 AREA_CODES = {"WA": ["206", "253", "425", "509"], "OR": ["503", "541", "971"]}
@@ -252,6 +258,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
     HTTP), and their POS keys are mapped to the demo stores.
     """
     result = _seed_account(password)
+    set_up_demo_sms(result.company)
     connected, mapped = _set_up_demo_cards(result.company)
     return DemoResult(
         company=result.company,

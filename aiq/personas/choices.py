@@ -67,6 +67,7 @@ class ConsentProvenance(models.TextChoices):
     API = "api", "API"
     POS_SIGNUP = "pos_signup", "POS signup"
     SIGNUP_FORM = "signup_form", "Signup form"
+    DOUBLE_OPT_IN_REQUEST = "double_opt_in_request", "Double opt-in request (card setting)"
     DOUBLE_OPT_IN_REPLY = "double_opt_in_reply", "Double opt-in reply"
     KEYWORD_REPLY = "keyword_reply", "Keyword reply"
     STAFF = "staff", "Staff"

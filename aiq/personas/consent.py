@@ -14,10 +14,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from aiq.personas.choices import Consent, ConsentChannel
 from aiq.personas.models import ConsentEvent, Persona
+from stores.time_zones import shopper_time_zone
 
+STORE_TIME = "M j, Y g:i A T"  # Nov 22, 2026 3:04 PM PST, as the card shows sales
 FIELD_OF_CHANNEL = {ConsentChannel.SMS: "sms_consent", ConsentChannel.EMAIL: "email_consent"}
 OPTING_IN = frozenset({Consent.OPTED_IN, Consent.PENDING})
 
@@ -99,9 +102,16 @@ def change_consent(
 
 
 def consent_history(persona: Persona, limit: int) -> list[ConsentEvent]:
-    """The persona's latest consent events, newest first (the persona card's section)."""
-    return list(
+    """The persona's latest consent events, newest first (the persona card's section),
+    each with ``store_time``: when, on the shopper's store clock."""
+    zone = shopper_time_zone(
+        persona.favorite_store if persona.favorite_store_id else None, persona.company_id
+    )
+    events = list(
         ConsentEvent.objects.filter(persona=persona)
         .select_related("staff_user")
         .order_by("-occurred_at", "-id")[:limit]
     )
+    for event in events:
+        event.store_time = format_date(timezone.localtime(event.occurred_at, zone), STORE_TIME)
+    return events

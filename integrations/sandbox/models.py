@@ -35,3 +35,9 @@ class SandboxRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.kind} {self.external_id}"
+
+
+# The Twilio sandbox's tables live in this app too (one sandbox app, one migration chain).
+from integrations.sandbox.twilio.models import SandboxSmsMessage, SandboxSmsNumber  # noqa: E402
+
+__all__ = ["SandboxRecord", "SandboxSmsMessage", "SandboxSmsNumber"]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("cova/", include("integrations.sandbox.cova.urls")),
     path("posabit/", include("integrations.sandbox.posabit.urls")),
     path("clover/", include("integrations.sandbox.clover.urls")),
+    path("twilio/", include("integrations.sandbox.twilio.urls")),
 ]

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from aiq.messaging.double_opt_in import request_opt_ins
 from integrations.choices import EventAction, IntegrationStatus
 from integrations.models import Integration
 from integrations.services.history import diff, record_event
@@ -40,9 +41,9 @@ ATTESTATION_REQUIRED = (
 )
 
 _SMS_WARNING = (
-    "If this setting is removed after it has been set, it can cause loyalty Personas to be "
-    "lost if they only became a member through this setting and did not use a signup form. "
-    "We do not recommend changing this after it is set."
+    "Removing this date stops new requests only: shoppers who already replied YES stay "
+    "opted in, and loyalty members stay members (SMS consent and loyalty membership are "
+    "separate here). Each shopper is asked once, ever; a shopper who opted out is never asked."
 )
 
 
@@ -311,6 +312,10 @@ def update_card_settings(
         # task keep applying it).
         enrolled = enroll_purchased_after(integration)
         message += f"; {enrolled} personas enrolled in loyalty"
+    if "sms_double_opt_in_after" in changes and integration.sms_double_opt_in_after:
+        # Saving the date queues what the preview counted (syncs and the daily task too).
+        asked = request_opt_ins(integration)
+        message += f"; {asked} SMS double opt-in requests queued"
     record_event(
         integration,
         EventAction.SETTINGS_CHANGED,

@@ -45,6 +45,7 @@ def rotate_credential_keys(actor: Any = None) -> int:
             batch = []
     if batch:
         Credential.objects.bulk_update(batch, ["secret_fields_encrypted"])
+    _rotate_sms_auth_tokens()
     for card in Integration.objects.filter(pk__in=per_card):
         count = per_card[card.pk]
         record_event(
@@ -55,3 +56,13 @@ def rotate_credential_keys(actor: Any = None) -> int:
             message=f"{count} credential(s) re-encrypted under the newest key",
         )
     return sum(per_card.values())
+
+
+def _rotate_sms_auth_tokens() -> None:
+    """The SMS providers' auth tokens are encrypted with the same keys (aiq/messaging)."""
+    from aiq.messaging.models import SmsSettings
+
+    for sms in SmsSettings.objects.exclude(auth_token_encrypted="").select_for_update():
+        SmsSettings.objects.filter(pk=sms.pk).update(
+            auth_token_encrypted=reencrypt(sms.auth_token_encrypted)
+        )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from aiq.messaging import hooks as messaging_hooks
 from aiq.personas.favorites import recompute_favorite_stores
 from integrations.choices import PosKeySource
 from integrations.models import Credential, PosKey
@@ -191,4 +192,6 @@ class SalesWriter:
                 self.touched_personas, self.now, company_id=self.company_id
             )
             loyalty_hooks.personas_synced(self.company_id, self.touched_personas, self.now)
+            # The card's "Send SMS double opt-ins to Personas who purchased after".
+            messaging_hooks.sales_synced(self.company_id, self.touched_personas)
         return counts

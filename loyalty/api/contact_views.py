@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from aiq.messaging.opt_in_request import ask_to_confirm
 from aiq.personas.choices import Consent, ConsentChannel
 from aiq.personas.consent import CHANGED
 from aiq.personas.models import Persona
@@ -43,6 +44,8 @@ def _opt_in(
     if persona is None:
         return _not_found()  # an opt-in never creates a contact
     change = set_opt_in(persona, channel, wanted, call.key)
+    if channel == ConsentChannel.SMS and change.event and change.status == Consent.PENDING:
+        ask_to_confirm(persona)  # the double opt-in text
     if change.refused:
         raise ApiError(
             assumptions.OPTED_OUT_STATUS,

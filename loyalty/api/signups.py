@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from aiq.accounts.models import Company
+from aiq.messaging.opt_in_request import ask_to_confirm
 from aiq.personas.choices import Consent, ConsentChannel, ConsentProvenance, EnrollmentRoute, Source
 from aiq.personas.consent import ConsentChange, ConsentOrigin, change_consent
 from aiq.personas.ingest import IncomingShopper, ingest_shoppers
@@ -230,9 +231,17 @@ def _record_consent(
             result.warnings.append(
                 _warning("emailOptIn", "no_email", "No valid email: email consent not set.")
             )
+    # A signed consent at the POS's counter (POSaBIT "Customer Consent" with the shopper's
+    # signature, seed 003) is the shopper's own act: the one kind of signup that may opt
+    # a number in again after it opted out. A plain API flag never does.
+    signed = bool(pos) and "signature" in signup.evidence.casefold()
     for channel, status, field_name in wanted:
-        change = change_consent(persona, channel, status, origin)
+        change = change_consent(
+            persona, channel, status, origin, shopper_asked=signed and status == Consent.OPTED_IN
+        )
         result.consent.append(change)
+        if channel == ConsentChannel.SMS and change.event and change.status == Consent.PENDING:
+            ask_to_confirm(persona)  # the double opt-in text
         if change.refused:
             result.warnings.append(
                 _warning(field_name, "opted_out", assumptions.OPTED_OUT_MESSAGE[channel])

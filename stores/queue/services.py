@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from aiq.messaging.opt_in_request import ask_to_confirm
 from aiq.personas.choices import Consent, ConsentChannel, ConsentProvenance, EnrollmentRoute, Source
 from aiq.personas.consent import ConsentOrigin, change_consent
 from aiq.personas.ingest import IncomingShopper, ingest_shoppers
@@ -152,7 +153,11 @@ def _sign_up(persona: Persona, store: RetailStore, arrival: Arrival, staff: Any)
             evidence=arrival.consent_wording[:300],
         )
         # Pending: the double opt-in text confirms it, as for any signup form.
-        change_consent(persona, ConsentChannel.SMS, Consent.PENDING, origin, shopper_asked=True)
+        change = change_consent(
+            persona, ConsentChannel.SMS, Consent.PENDING, origin, shopper_asked=True
+        )
+        if change.event is not None:
+            ask_to_confirm(persona)  # the double opt-in text
 
 
 def move(entry: CheckIn, to_state: str, *, by: Any) -> CheckIn:

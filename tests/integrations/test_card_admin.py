@@ -315,7 +315,7 @@ def test_changing_a_set_sms_date_asks_for_confirmation(owner_a, company_a):
 
     assert first.status_code == 200
     errors = first.context["adminform"].form.errors
-    assert "can lose loyalty Personas" in errors["sms_double_opt_in_after"][0]
+    assert "Shoppers who already joined stay opted in" in errors["sms_double_opt_in_after"][0]
     assert "I have read the warnings" in first.content.decode()
     card.refresh_from_db()
     assert str(card.sms_double_opt_in_after) == "2026-01-01"
@@ -329,12 +329,25 @@ def test_changing_a_set_sms_date_asks_for_confirmation(owner_a, company_a):
     assert event.changes == {"sms_double_opt_in_after": ["2026-01-01", None]}
 
 
-def test_setting_the_sms_date_the_first_time_needs_no_confirmation(owner_a, company_a):
+def test_setting_the_sms_date_the_first_time_shows_how_many_it_would_text(owner_a, company_a):
     card = IntegrationFactory(company=company_a, provider="posabit")
 
-    response = owner_a.post(card_url(card), {"sms_double_opt_in_after": "2026-02-01"})
+    first = owner_a.post(card_url(card), {"sms_double_opt_in_after": "2026-02-01"})
 
-    assert response.status_code == 302
+    assert first.status_code == 200
+    errors = first.context["adminform"].form.errors
+    assert (
+        "This will text a double opt-in request to 0 shoppers"
+        in errors["sms_double_opt_in_after"][0]
+    )
+    card.refresh_from_db()
+    assert card.sms_double_opt_in_after is None
+
+    second = owner_a.post(
+        card_url(card), {"sms_double_opt_in_after": "2026-02-01", "confirm_warnings": "on"}
+    )
+
+    assert second.status_code == 302
     card.refresh_from_db()
     assert str(card.sms_double_opt_in_after) == "2026-02-01"
 

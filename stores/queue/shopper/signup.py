@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from aiq.messaging.opt_in_request import ask_to_confirm
 from aiq.personas.choices import Consent, ConsentChannel, ConsentProvenance, EnrollmentRoute, Source
 from aiq.personas.consent import ConsentChange, ConsentOrigin, change_consent
 from aiq.personas.models import Persona
@@ -43,6 +44,8 @@ def sign_up_at_counter(
             sms = change_consent(
                 persona, ConsentChannel.SMS, Consent.PENDING, origin, shopper_asked=True
             )
+            if sms.event is not None:
+                ask_to_confirm(persona)  # the double opt-in text
         _refresh_queues(persona)
     return Signup(enrolled, sms)
 

@@ -338,3 +338,46 @@ def test_the_consent_history_shows_on_the_persona_card(client, owner_a, company_
     assert 'id="persona-consent"' in page
     assert "Customer Consent" in page
     assert "api:posabit signup" in page
+
+
+def test_a_signed_pos_consent_is_the_shoppers_own_act_and_re_opts_an_opted_out_number(
+    client, company_a, posabit_key
+):
+    # given a shopper who opted out of texts
+    known = PersonaFactory(company=company_a, phone="+12065550134", sms_consent=Consent.OPTED_OUT)
+
+    # when they sign POSaBIT's "Customer Consent" at the counter
+    response = _signup(
+        client,
+        posabit_key,
+        {
+            "mobilePhone": "2065550134",
+            "optIn": True,
+            "consentEvidence": "Customer Consent + signature",
+        },
+    )
+
+    # then they are opted in again, and the event says on what evidence
+    assert response.status_code in (200, 201)
+    known.refresh_from_db()
+    assert known.sms_consent == Consent.OPTED_IN
+    event = ConsentEvent.objects.get(persona=known)
+    assert (event.previous_status, event.provenance) == (
+        Consent.OPTED_OUT,
+        ConsentProvenance.POS_SIGNUP,
+    )
+    assert event.evidence == "Customer Consent + signature"
+
+
+def test_an_unsigned_pos_consent_never_re_opts_an_opted_out_number(client, company_a, posabit_key):
+    known = PersonaFactory(company=company_a, phone="+12065550134", sms_consent=Consent.OPTED_OUT)
+
+    _signup(
+        client,
+        posabit_key,
+        {"mobilePhone": "2065550134", "optIn": True, "consentEvidence": "Customer Consent"},
+    )
+
+    known.refresh_from_db()
+    assert known.sms_consent == Consent.OPTED_OUT
+    assert not ConsentEvent.objects.filter(persona=known).exists()
