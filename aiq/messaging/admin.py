@@ -21,10 +21,16 @@ class SmsSettingsAdmin(TenantAdmin):
     readonly_fields = ["inbound_webhook"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # One per company.
+        # One per company. Asked while every admin page builds its navigation: read once
+        # per request, not once per question.
         company = getattr(request, "company", None)
-        if company is not None and SmsSettings.objects.filter(company=company).exists():
-            return False
+        if company is not None:
+            exists = getattr(request, "_sms_settings_exist", None)
+            if exists is None:
+                exists = SmsSettings.objects.filter(company=company).exists()
+                request._sms_settings_exist = exists  # type: ignore[attr-defined]
+            if exists:
+                return False
         return super().has_add_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
