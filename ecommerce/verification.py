@@ -1,0 +1,44 @@
+"""Save verifies: a token from Cova with these credentials, the company, and the location.
+
+Returns what is wrong in plain words (or "" when all is well); never raises for Cova's
+answers, so the settings form can show the message beside the fields.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiq.http import HttpClient
+from ecommerce.cova_client import provider_for
+from ecommerce.models import CovaEcommerceSettings
+from integrations.providers.errors import NotFound, ProviderError
+from integrations.providers.values import Location
+
+logger = logging.getLogger("aiq.ecommerce")
+
+
+def verify(
+    settings: CovaEcommerceSettings,
+    sandbox_origin: str | None = None,
+    http: HttpClient | None = None,
+) -> str:
+    """The problem with these settings in staff words, or "" when Cova accepts them."""
+    try:
+        provider = provider_for(settings, sandbox_origin, http)
+        provider.check()
+        keys = {item.key: item.name for item in provider.iter_locations() if isinstance(item, Location)}
+    except NotFound:
+        return (
+            f"Cova does not know Company ID {settings.company_id_at_cova or '(blank)'}. "
+            "Copy it again from the onboarding package Cova sent."
+        )
+    except ProviderError as error:
+        logger.info("cova ecommerce settings %s refused: %s (%s)", settings.pk, error.code, error)
+        return error.user_message
+    if settings.location_id not in keys:
+        known = ", ".join(f"{key} ({name})" for key, name in sorted(keys.items())) or "none"
+        return (
+            f"Location ID {settings.location_id} is not one of this company's locations in "
+            f"Cova. The locations Cova lists are: {known}."
+        )
+    return ""
