@@ -11,6 +11,8 @@ import logging
 from aiq.http import HttpClient
 from ecommerce.cova_client import provider_for
 from ecommerce.models import CovaEcommerceSettings
+from integrations.providers.cova import assumptions as cova_assumptions
+from integrations.providers.cova.provider import CovaProvider
 from integrations.providers.errors import NotFound, ProviderError
 from integrations.providers.values import Location
 
@@ -25,6 +27,9 @@ def verify(
     """The problem with these settings in staff words, or "" when Cova accepts them."""
     try:
         provider = provider_for(settings, sandbox_origin, http)
+        wrong_company = _wrong_company(provider, settings.company_id_at_cova)
+        if wrong_company:
+            return wrong_company
         provider.check()
         keys = {item.key: item.name for item in provider.iter_locations() if isinstance(item, Location)}
     except NotFound:
@@ -42,3 +47,16 @@ def verify(
             f"Cova. The locations Cova lists are: {known}."
         )
     return ""
+
+
+def _wrong_company(provider: CovaProvider, entered: str) -> str:
+    """Cova answers another company's paths with a bare 403; ask the API user's own
+    company first, so a mistyped Company ID is named as such."""
+    me = provider.client.call("GET", "accounts", cova_assumptions.ME_PATH)
+    actual = me.get(cova_assumptions.ME_COMPANY_FIELD) if isinstance(me, dict) else None
+    if actual in (None, "") or not entered or str(actual) == entered:
+        return ""
+    return (
+        f"Company ID {entered} is not this Cova user's company (Cova says it is {actual}). "
+        "Copy the Company ID again from the onboarding package Cova sent."
+    )

@@ -70,7 +70,14 @@ class MenuProductAdmin(TenantAdmin):
     def save_model(self, request: HttpRequest, obj: MenuProduct, form: Any, change: bool) -> None:
         # What a person changed here is theirs: the sync leaves it alone when the store's
         # settings keep local edits.
-        edited = [name for name in form.changed_data if name in SYNCABLE_FIELD_NAMES]
+        # Compared with the saved row, not the form's changed_data, which flags JSON fields
+        # posted back unchanged.
+        saved = MenuProduct.objects.filter(pk=obj.pk).values(*SYNCABLE_FIELD_NAMES).first() or {}
+        edited = [
+            name
+            for name in SYNCABLE_FIELD_NAMES
+            if name in form.changed_data and getattr(obj, name) != saved.get(name)
+        ]
         obj.locally_edited_fields = sorted(set(obj.locally_edited_fields or []) | set(edited))
         super().save_model(request, obj, form, change)
 
