@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from ecommerce.choices import MenuSyncTrigger
 
@@ -22,3 +25,11 @@ def sync_menu(settings_id: int, trigger: str = MenuSyncTrigger.SCHEDULE) -> str 
 
     run = run_menu_sync(settings_id, trigger)
     return run.status if run else None
+
+
+@worker_ready.connect
+def _dispatch_when_a_worker_starts(**kwargs: Any) -> None:
+    # A store enabled while no worker ran (the demo seeded just before `make run` starts
+    # the worker) syncs now rather than at beat's first tick. Claims are conditional
+    # updates, so several workers starting at once queue each store once.
+    dispatch_menu_syncs.delay()

@@ -35,6 +35,7 @@ from integrations.choices import EventAction
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 from integrations.sandbox.server import running_sandbox
+from ecommerce.demo import set_up_demo_ecommerce
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from integrations.services.card_settings import ATTESTATION, update_card_settings
 from integrations.services.cards import get_or_create_card
@@ -260,6 +261,8 @@ def seed_demo(password: str | None = None) -> DemoResult:
     result = _seed_account(password)
     set_up_demo_sms(result.company)
     connected, mapped = _set_up_demo_cards(result.company)
+    # After the cards: the ecommerce store is the one mapped to a Cova location.
+    set_up_demo_ecommerce(result.company)
     return DemoResult(
         company=result.company,
         password=result.password,
