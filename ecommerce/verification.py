@@ -31,7 +31,9 @@ def verify(
         if wrong_company:
             return wrong_company
         provider.check()
-        keys = {item.key: item.name for item in provider.iter_locations() if isinstance(item, Location)}
+        keys = {
+            item.key: item.name for item in provider.iter_locations() if isinstance(item, Location)
+        }
     except NotFound:
         return (
             f"Cova does not know Company ID {settings.company_id_at_cova or '(blank)'}. "

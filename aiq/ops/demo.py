@@ -31,11 +31,11 @@ from aiq.ops.demo_sms import set_up_demo_sms
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
+from ecommerce.demo import set_up_demo_ecommerce
 from integrations.choices import EventAction
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 from integrations.sandbox.server import running_sandbox
-from ecommerce.demo import set_up_demo_ecommerce
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from integrations.services.card_settings import ATTESTATION, update_card_settings
 from integrations.services.cards import get_or_create_card

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.safestring import SafeString
 
 from aiq.accounts.tenancy import TenantAdmin, TenantInline
 from ecommerce.forms import CovaEcommerceSettingsForm
 from ecommerce.health import health_of
 from ecommerce.models import CategoryMapping, CovaEcommerceSettings
-from stores.models import RetailStore
 from ecommerce.services import prepare_for_save, queue_first_sync_if_due
+from stores.models import RetailStore
 
 
 class CategoryMappingInline(TenantInline):
@@ -74,7 +74,11 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
     def secrets_saved(self, obj: CovaEcommerceSettings) -> str:
         if obj.pk is None:
             return "None yet"
-        saved = [label for name, label in (("password", "Password"), ("client_secret", "Client Secret")) if obj.has_secret(name)]
+        saved = [
+            label
+            for name, label in (("password", "Password"), ("client_secret", "Client Secret"))
+            if obj.has_secret(name)
+        ]
         return (", ".join(saved) + " saved (encrypted)") if saved else "None yet"
 
     @admin.display(description="Verification")
@@ -96,8 +100,12 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
             "admin/ecommerce/_menu_health.html", {"health": health_of(obj), "settings": obj}
         )
 
-    def save_model(self, request: HttpRequest, obj: CovaEcommerceSettings, form: Any, change: bool) -> None:
-        obj.set_secrets({name: form.cleaned_data.get(name) or "" for name in ("password", "client_secret")})
+    def save_model(
+        self, request: HttpRequest, obj: CovaEcommerceSettings, form: Any, change: bool
+    ) -> None:
+        obj.set_secrets(
+            {name: form.cleaned_data.get(name) or "" for name in ("password", "client_secret")}
+        )
         obj.synced_fields = list(form.cleaned_data.get("synced_fields") or [])
         obj.company_id = obj.store.company_id  # the store's company, also for a superuser
         prepare_for_save(obj, list(form.changed_data) if change else ["enabled"])
@@ -121,7 +129,9 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
     def for_store_view(self, request: HttpRequest, store_id: int) -> HttpResponse:
         """The Retail Store screen's "Integrations: COVA" link: this store's settings, or
         a new one for it."""
-        if not RetailStore.objects.filter(pk=store_id).exists() or not scope_store(request, store_id):
+        if not RetailStore.objects.filter(pk=store_id).exists() or not scope_store(
+            request, store_id
+        ):
             raise Http404("No such store in your company.")
         existing = self.get_queryset(request).filter(store_id=store_id).first()
         if existing is not None:

@@ -106,5 +106,7 @@ def read_specifications(specifications: Iterable[Any]) -> SpecificationReading:
         unit = str(spec.get(assumptions.SPEC_UNIT_KEY) or "")
         if lab not in best or number > best[lab][0]:
             best[lab] = (number, unit)
-    reading.labs = {name: {"value": str(value), "unit": unit} for name, (value, unit) in best.items()}
+    reading.labs = {
+        name: {"value": str(value), "unit": unit} for name, (value, unit) in best.items()
+    }
     return reading

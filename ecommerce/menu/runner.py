@@ -132,7 +132,9 @@ def _run(
     try:
         client = provider_for(settings, sandbox_origin, http).client
         path = (
-            client.path(assumptions.UPDATED_AS_OF_PATH, moment=since.strftime(assumptions.MOMENT_FORMAT))
+            client.path(
+                assumptions.UPDATED_AS_OF_PATH, moment=since.strftime(assumptions.MOMENT_FORMAT)
+            )
             if since is not None
             else client.path(assumptions.FULL_PATH)
         )

@@ -76,7 +76,9 @@ def write_products(
         values = _cova_values(settings, item, mappings)
         current = existing.get(product_id)
         if current is not None:
-            kept_local = set(current["locally_edited_fields"] or []) if settings.keep_local_edits else set()
+            kept_local = (
+                set(current["locally_edited_fields"] or []) if settings.keep_local_edits else set()
+            )
             for name in SYNCABLE_FIELD_NAMES:
                 if name not in synced or name in kept_local:
                     values[name] = current[name]

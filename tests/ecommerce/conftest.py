@@ -78,9 +78,7 @@ def enabled_settings(store=None, **fields) -> CovaEcommerceSettings:  # type: ig
         "client_id": values["client_id"],
         "verification_state": VerificationState.VERIFIED,
     }
-    settings = CovaEcommerceSettings(
-        company=store.company, store=store, **{**defaults, **fields}
-    )
+    settings = CovaEcommerceSettings(company=store.company, store=store, **{**defaults, **fields})
     settings.set_secrets(values)
     settings.save()
     return settings

@@ -20,7 +20,11 @@ def test_the_demo_store_syncs_its_menu_from_the_sandbox(request):
 
     settings = CovaEcommerceSettings.objects.get()
     mapping = StoreMapping.objects.get(store=settings.store, provider="cova")
-    assert (settings.enabled, settings.is_sandbox, settings.location_id) == (True, True, mapping.key)
+    assert (settings.enabled, settings.is_sandbox, settings.location_id) == (
+        True,
+        True,
+        mapping.key,
+    )
     assert claim_due() == [settings.pk]  # the dispatcher's first minute picks it up
 
     request.getfixturevalue("cova_sandbox")  # the sandbox over responses from here on

@@ -58,7 +58,9 @@ def test_a_text_specification_with_a_lab_name_is_not_a_lab():
 
 
 def test_the_highest_value_wins_when_two_specifications_disagree():
-    reading = read_specifications([_number("CBN", "0.5"), _number("cbn", "1.25"), _number("CBN", "0.9")])
+    reading = read_specifications(
+        [_number("CBN", "0.5"), _number("cbn", "1.25"), _number("CBN", "0.9")]
+    )
     assert reading.labs == {"CBN": {"value": "1.25", "unit": "%"}}
 
 
@@ -107,7 +109,10 @@ def test_stock_of_several_rooms_adds_up_and_other_locations_are_kept_apart():
     [
         ({"ProductId": None}, "the product has no ProductId"),
         ({"Name": ""}, "the product has no Name"),
-        ({"Pricing": [{"LocationId": 200017, "Price": "call us"}]}, "Price is not a number: 'call us'"),
+        (
+            {"Pricing": [{"LocationId": 200017, "Price": "call us"}]},
+            "Price is not a number: 'call us'",
+        ),
         ({"Availability": {"LocationId": 1}}, "Availability is not a list"),
         ({"Pricing": [{"LocationId": 200017, "Price": -1}]}, "Price is not a usable amount: -1"),
     ],

@@ -92,7 +92,9 @@ def test_malformed_products_are_quarantined_and_the_rest_land(cova_sandbox):
     assert run.quarantined > 0
     assert run.written + run.quarantined == PRODUCT_COUNT
     assert MenuProduct.objects.filter(store=settings.store).count() == run.written
-    reasons = set(MenuQuarantinedProduct.objects.filter(settings=settings).values_list("reason", flat=True))
+    reasons = set(
+        MenuQuarantinedProduct.objects.filter(settings=settings).values_list("reason", flat=True)
+    )
     assert reasons <= {"the product has no ProductId", "Price is not a number: 'call us'"}
     # A second full sync counts them again without copying them
     run_menu_sync(settings.pk, full=True)
@@ -166,7 +168,10 @@ def test_lab_values_land_and_an_unsupported_lab_is_listed_on_the_settings(cova_s
     edit_product(
         sandbox_account(),
         0,
-        added_specifications=[("Myrcene", "0.90", "%", "Number"), ("limonene", "9.99", "%", "Number")],
+        added_specifications=[
+            ("Myrcene", "0.90", "%", "Number"),
+            ("limonene", "9.99", "%", "Number"),
+        ],
     )
 
     run_menu_sync(settings.pk)
@@ -192,12 +197,12 @@ def test_the_category_mapping_and_its_default(cova_sandbox):
     run_menu_sync(settings.pk)
 
     products = MenuProduct.objects.filter(store=settings.store)
-    assert set(products.filter(cova_classification="Flower").values_list("category", flat=True)) == {
-        MenuCategory.FLOWER
-    }
-    assert set(products.exclude(cova_classification="Flower").values_list("category", flat=True)) == {
-        MenuCategory.OTHER
-    }
+    assert set(
+        products.filter(cova_classification="Flower").values_list("category", flat=True)
+    ) == {MenuCategory.FLOWER}
+    assert set(
+        products.exclude(cova_classification="Flower").values_list("category", flat=True)
+    ) == {MenuCategory.OTHER}
 
 
 def test_a_locally_edited_field_stays_and_the_rest_syncs(cova_sandbox):

@@ -30,7 +30,7 @@ def queued(monkeypatch) -> list[tuple]:  # type: ignore[type-arg,no-untyped-def]
 def test_beat_runs_the_menu_dispatcher_every_minute():
     entry = django_settings.CELERY_BEAT_SCHEDULE["ecommerce-menu-sync-every-10-minutes"]
     assert entry == {"task": "ecommerce.dispatch_menu_syncs", "schedule": 60.0}
-    assert scheduling.MENU_SYNC_INTERVAL == timedelta(minutes=10)
+    assert timedelta(minutes=10) == scheduling.MENU_SYNC_INTERVAL
 
 
 def test_a_newly_enabled_store_is_claimed_once_then_every_ten_minutes(queued):
