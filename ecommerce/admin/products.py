@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,6 +19,7 @@ from ecommerce.services import queue_manual_sync
 @admin.register(MenuProduct)
 class MenuProductAdmin(TenantAdmin):
     change_list_template = "admin/ecommerce/menuproduct/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "store",
