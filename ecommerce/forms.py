@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from ecommerce.choices import SYNCABLE_FIELDS
+from ecommerce.choices import SYNCABLE_FIELD_NAMES, SYNCABLE_FIELDS
 from ecommerce.models import CovaEcommerceSettings
 from ecommerce.services import record_verification
 from ecommerce.verification import verify
@@ -37,6 +37,8 @@ class CovaEcommerceSettingsForm(forms.ModelForm):
     synced_fields = forms.MultipleChoiceField(
         label="Fields that sync from Cova",
         choices=SYNCABLE_FIELDS,
+        # A declared field does not take the model's default on a new row: every field syncs.
+        initial=list(SYNCABLE_FIELD_NAMES),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Stock and archived state always sync. An unticked field is filled in once, "

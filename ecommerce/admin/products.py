@@ -27,7 +27,7 @@ class MenuProductAdmin(TenantAdmin):
         "brand",
         "price",
         "sale_price",
-        "in_stock_quantity",
+        "in_stock",
         "coa_link",
         "is_archived",
     ]
@@ -62,6 +62,10 @@ class MenuProductAdmin(TenantAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # products come from Cova
+
+    @admin.display(description="In stock", ordering="in_stock_quantity")
+    def in_stock(self, product: MenuProduct) -> str:
+        return format(product.in_stock_quantity.normalize(), "f")  # 12, not 12.000
 
     @admin.display(description="COA")
     def coa_link(self, product: MenuProduct) -> str:

@@ -22,7 +22,8 @@ class CategoryMappingInline(TenantInline):
     model = CategoryMapping
     extra = 1
     fields = ["cova_classification", "menu_category"]
-    verbose_name = "category mapping (Cova classification -> menu category)"
+    verbose_name = "category mapping"
+    verbose_name_plural = "Category mapping: Cova classification -> menu category"
 
 
 @admin.register(CovaEcommerceSettings)
