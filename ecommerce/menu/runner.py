@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +27,8 @@ from ecommerce.models import CovaEcommerceSettings, MenuSyncRun
 from integrations.providers.errors import ProviderError
 
 logger = logging.getLogger("aiq.ecommerce")
+
+TRANSIENT_RETRY_DELAY = timedelta(minutes=2)
 
 
 class _Page:
@@ -155,6 +158,12 @@ def _run(
         if error.stops_credential:
             CovaEcommerceSettings.objects.filter(pk=settings.pk).update(
                 verification_state=VerificationState.FAILED, verification_error=error.user_message
+            )
+        elif not error.permanent:
+            # Cova had a bad moment (5xx, timeout, 429 beyond the client's own retries):
+            # try again soon rather than leave the menu stale for ten minutes.
+            CovaEcommerceSettings.objects.filter(pk=settings.pk).update(
+                next_sync_at=timezone.now() + TRANSIENT_RETRY_DELAY
             )
         return _finish(run, MenuSyncStatus.FAILED, error.user_message)
     run.refresh_from_db()

@@ -260,3 +260,29 @@ def test_a_disabled_store_does_not_sync(cova_sandbox):
     settings = enabled_settings(enabled=False)
     assert run_menu_sync(settings.pk) is None
     assert len(cova_sandbox.calls) == 0
+
+
+def test_a_transient_failure_is_retried_within_minutes_and_keeps_the_cursor(
+    cova_sandbox, monkeypatch
+):
+    from ecommerce.menu import runner
+    from integrations.providers.errors import ServerError
+
+    settings = enabled_settings()
+    run_menu_sync(settings.pk)
+    settings.refresh_from_db()
+    cursor = settings.cursor_updated_as_of
+
+    def failing_pages(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ServerError("HTTP 503")
+
+    monkeypatch.setattr("integrations.providers.cova.client.CovaClient.body_pages", failing_pages)
+    run = runner.run_menu_sync(settings.pk)
+
+    assert run.status == MenuSyncStatus.FAILED
+    assert "AIQ will try again later" in run.error
+    settings.refresh_from_db()
+    assert settings.cursor_updated_as_of == cursor
+    assert settings.verification_state == "verified"
+    wait = settings.next_sync_at - timezone.now()
+    assert timezone.timedelta(0) < wait <= runner.TRANSIENT_RETRY_DELAY
