@@ -77,6 +77,34 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "menu",
+        "Menu",
+        (
+            Group(
+                "products",
+                "Products",
+                (
+                    Entry("ecommerce.menuproduct", "Products"),
+                    Entry("ecommerce.menusyncrun", "Menu sync runs"),
+                    Entry("ecommerce.menuquarantinedproduct", "Quarantined products"),
+                ),
+                "Your online menu, synced from COVA every 10 minutes (Sync for now).",
+            ),
+        ),
+    ),
+    Section(
+        "store",
+        "Store",
+        (
+            Group(
+                "store-integrations",
+                "Integrations",
+                (Entry("ecommerce.covaecommercesettings", "COVA"),),
+                "Ecommerce integrations per retail store: COVA's menu, inventory and orders.",
+            ),
+        ),
+    ),
+    Section(
         "settings",
         "Settings",
         (

@@ -267,6 +267,13 @@ CELERY_BEAT_SCHEDULE = {
     # Claims due POS credentials (first sync after Connect, every card's interval, the
     # nightly reconciliation) and queues their syncs: integrations/sync/scheduling.py.
     "pos-sync-dispatcher": {"task": "integrations.dispatch_syncs", "schedule": 60.0},
+    # The COVA ecommerce menu: each enabled store every 10 minutes (its first sync within a
+    # minute of being enabled); the dispatcher claims due stores: ecommerce/menu/scheduling.py
+    # (twin: manage.py sync_menu).
+    "ecommerce-menu-sync-every-10-minutes": {
+        "task": "ecommerce.dispatch_menu_syncs",
+        "schedule": 60.0,
+    },
     # Nightly loyalty points expiry (loyalty/expiry_jobs; twin: manage.py expire_points).
     "loyalty-expire-points": {
         "task": "loyalty.expire_points",

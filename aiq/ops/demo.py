@@ -31,6 +31,7 @@ from aiq.ops.demo_sms import set_up_demo_sms
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.models import Persona, PersonaIdentity
 from aiq.personas.normalize import normalize_email, normalize_phone
+from ecommerce.demo import set_up_demo_ecommerce
 from integrations.choices import EventAction
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
@@ -260,6 +261,8 @@ def seed_demo(password: str | None = None) -> DemoResult:
     result = _seed_account(password)
     set_up_demo_sms(result.company)
     connected, mapped = _set_up_demo_cards(result.company)
+    # After the cards: the ecommerce store is the one mapped to a Cova location.
+    set_up_demo_ecommerce(result.company)
     return DemoResult(
         company=result.company,
         password=result.password,

@@ -178,6 +178,20 @@ def test_make_run_on_another_port_syncs_all_three_sandboxes_and_seeds_once(tmp_p
         page.goto(f"{base}/admin/personas/persona/")
         screenshot(page, "make-run-personas")
 
+        # The demo's Cova store has COVA ecommerce on: its menu synced from the sandbox
+        def menu_synced() -> bool:
+            rows = _query(database, "SELECT COUNT(*) FROM ecommerce_menuproduct")
+            return bool(rows) and rows[0][0] >= 40
+
+        _wait_for(menu_synced, 60, "the demo store's menu from the Cova sandbox", log)
+        assert _query(
+            database, "SELECT COUNT(*) FROM ecommerce_menusyncrun WHERE status = 'failed'"
+        ) == [(0,)]
+        page.goto(f"{base}/admin/ecommerce/menuproduct/")
+        expect(page.locator("#result_list tbody tr").first).to_be_visible()
+        expect(page.locator("#menu-sync-button")).to_be_visible()
+        screenshot(page, "make-run-menu-products")
+
         # ...and the demo's budtender starts the day on the Capitol Hill waiting room
         waiting = _query(database, "SELECT COUNT(*) FROM queue_checkin WHERE state = 'waiting'")
         assert waiting and waiting[0][0] >= 3

@@ -3,7 +3,9 @@
 The body's ``Include*`` switches choose which blocks appear; ``LocationId`` (null = every
 location) narrows availability and pricing; ``InStockOnly`` drops products without stock
 there; ``Skip``/``Top`` page (Top defaults to 100). Specifications carry "COA Link" (text)
-and lab values (number, unit "%").
+and lab values (number, unit "%"). A product changed through ``menu_edits`` (name, price,
+stock, archived) carries the change and the moment it was made as its UpdatedDateUtc.
+Under ``fault=malformed`` about 1 product in 20 lacks its ProductId or has a text price.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import ids
 from integrations.sandbox.catalog import Product, catalog
-from integrations.sandbox.cova import payloads
+from integrations.sandbox.cova import menu_edits, payloads
 from integrations.sandbox.cova.auth import cova_api, cova_error
+from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
 from integrations.sandbox.timeline import iso_z, parse_moment
 from integrations.sandbox.web import json_response, money, read_json
@@ -28,11 +31,17 @@ def _flag(body: dict[str, Any], name: str) -> bool:
 
 
 def product_payload(
-    account: SandboxAccount, product: Product, body: dict[str, Any], numbers: list[int]
+    account: SandboxAccount,
+    product: Product,
+    body: dict[str, Any],
+    numbers: list[int],
+    change: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One DetailedProductData product, for the locations ``numbers``."""
+    """One DetailedProductData product, for the locations ``numbers``; ``change`` is an
+    edit made through ``menu_edits`` (already applied to ``product``)."""
     location_ids = payloads.location_ids(account)
-    updated = iso_z(product.updated_ms())
+    updated_ms = int((change or {}).get("updated_ms") or product.updated_ms())
+    updated = iso_z(updated_ms)
     on_sale = product.index % 7 == 3
     payload: dict[str, Any] = {
         "ProductId": payloads.product_id(account, product.index),
@@ -45,7 +54,7 @@ def product_payload(
         "Brand": product.brand,
         "ShortDescription": f"{product.strain_type} {product.category}".strip(),
         "LongDescription": f"{product.name}. {product.strain} ({product.strain_type}).".strip(),
-        "IsArchived": False,
+        "IsArchived": bool((change or {}).get("archived", False)),
         "CreatedDateUtc": iso_z(product.updated_ms() - 86_400_000 * 90),
         "UpdatedDateUtc": updated,
         "CompanyLevelRegularPrice": {"Price": money(product.price_cents)},
@@ -94,6 +103,11 @@ def product_payload(
     if _flag(body, "IncludeProductAssets"):
         image = f"https://images.example-cdn.com/products/{product.sku}.jpg"
         payload["Assets"] = [{"Type": "Image", "Url": image}]
+    variant = malformed_variant(account, product.index)
+    if variant == "missing":
+        del payload["ProductId"]
+    elif variant == "wrong-type" and "Pricing" in payload:
+        payload["Pricing"][0]["Price"] = "call us"
     if _flag(body, "IncludeTaxes"):
         payload["Taxes"] = (
             [{"Name": "Cannabis Excise Tax", "Rate": 10.0}] if product.is_cannabis else []
@@ -125,18 +139,24 @@ def _products(
         top = min(MAX_TOP, max(0, int(body.get("Top") or 100)))
     except (TypeError, ValueError):
         return cova_error(400, "Skip and Top must be integers.")
+    changes = menu_edits.edits(account)
     selected = []
     wanted_ids = {value.lower() for value in only_ids} if only_ids is not None else None
-    for product in catalog(account):
-        if updated_since is not None and product.updated_ms() < updated_since:
+    for generated in catalog(account):
+        change = changes.get(generated.index)
+        product = menu_edits.apply(generated, change)
+        updated_ms = int((change or {}).get("updated_ms") or product.updated_ms())
+        if updated_since is not None and updated_ms < updated_since:
             continue
         if wanted_ids is not None and payloads.product_id(account, product.index) not in wanted_ids:
             continue
         if body.get("InStockOnly") and not any(product.stock[n] > 0 for n in numbers):
             continue
-        selected.append(product)
+        selected.append((product, change))
     page = selected[skip : skip + top]
-    return json_response({"Products": [product_payload(account, p, body, numbers) for p in page]})
+    return json_response(
+        {"Products": [product_payload(account, p, body, numbers, c) for p, c in page]}
+    )
 
 
 @cova_api("dataplatform")

@@ -1,0 +1,1 @@
+"""The Cova menu and inventory sync: DetailedProductData once, then UpdatedAsOf."""

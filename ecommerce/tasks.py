@@ -1,0 +1,35 @@
+"""Celery tasks of the ecommerce app: thin wrappers over ``ecommerce.menu``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from ecommerce.choices import MenuSyncTrigger
+
+
+@shared_task(name="ecommerce.dispatch_menu_syncs")
+def dispatch_menu_syncs() -> int:
+    """Beat, every minute: queue the menu sync of every store that is due (every 10 min)."""
+    from ecommerce.menu.scheduling import dispatch
+
+    return len(dispatch())
+
+
+@shared_task(name="ecommerce.sync_menu")
+def sync_menu(settings_id: int, trigger: str = MenuSyncTrigger.SCHEDULE) -> str | None:
+    """One store's menu sync; quiet when its settings are gone or disabled."""
+    from ecommerce.menu.runner import run_menu_sync
+
+    run = run_menu_sync(settings_id, trigger)
+    return run.status if run else None
+
+
+@worker_ready.connect
+def _dispatch_when_a_worker_starts(**kwargs: Any) -> None:
+    # A store enabled while no worker ran (the demo seeded just before `make run` starts
+    # the worker) syncs now rather than at beat's first tick. Claims are conditional
+    # updates, so several workers starting at once queue each store once.
+    dispatch_menu_syncs.delay()
