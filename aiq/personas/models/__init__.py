@@ -6,11 +6,4 @@ from aiq.personas.models.merge import PersonaMerge
 from aiq.personas.models.persona import Persona, PersonaIdentity
 from aiq.personas.models.sale import Sale, SaleLine
 
-__all__ = [
-    "ConsentEvent",
-    "Persona",
-    "PersonaIdentity",
-    "PersonaMerge",
-    "Sale",
-    "SaleLine",
-]
+__all__ = ["ConsentEvent", "Persona", "PersonaIdentity", "PersonaMerge", "Sale", "SaleLine"]
