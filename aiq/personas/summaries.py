@@ -36,10 +36,21 @@ WHERE {{where}}
 GROUP BY persona_id
 """  # noqa: S608 - table names and fulfillment kinds are constants
 _ASSIGN = ", ".join(f"{name} = g.c{i}" for i, name in enumerate(SUMMARY_FIELDS))
+_COLUMNS = ", ".join(f"{_PERSONAS}.{name}" for name in SUMMARY_FIELDS)
+_VALUES = ", ".join(f"g.c{i}" for i in range(len(SUMMARY_FIELDS)))
 _UPDATE = (
     f"UPDATE {_PERSONAS} SET {_ASSIGN} "  # noqa: S608
-    f"FROM ({_SUMMARY_SELECT}) AS g WHERE {_PERSONAS}.id = g.persona_id"
+    f"FROM ({_SUMMARY_SELECT}) AS g WHERE {_PERSONAS}.id = g.persona_id{{changed}}"
 )
+# PostgreSQL writes only the rows that change (a replayed batch writes none).
+_CHANGED = f" AND ({_COLUMNS}) IS DISTINCT FROM ({_VALUES})"
+
+
+def _update(where: str) -> str:
+    changed = _CHANGED if connection.vendor == "postgresql" else ""
+    return _UPDATE.format(where=where, changed=changed)
+
+
 _CLEAR = ", ".join(f"{name} = NULL" for name in SUMMARY_FIELDS)
 
 
@@ -56,7 +67,7 @@ def refresh(persona_ids: Iterable[int | None]) -> None:
     with connection.cursor() as cursor:
         while chunk := list(islice(ids, CHUNK)):
             where, params = _in_list("persona_id", chunk)
-            cursor.execute(_UPDATE.format(where=where), params)
+            cursor.execute(_update(where), params)
             gone, params = _in_list("id", chunk)
             cursor.execute(
                 f"UPDATE {_PERSONAS} SET {_CLEAR} WHERE {gone}"  # noqa: S608
@@ -67,18 +78,18 @@ def refresh(persona_ids: Iterable[int | None]) -> None:
 
 
 def rebuild(company_id: int) -> int:
-    """Recompute every summary of the company (the backfill); returns how many personas
-    have sales."""
+    """Recompute every summary of the company (the backfill, or a repair); returns how
+    many personas' summaries changed."""
     with connection.cursor() as cursor:
+        cursor.execute(_update("company_id = %s AND persona_id IS NOT NULL"), [company_id])
+        changed = cursor.rowcount
         cursor.execute(
             f"UPDATE {_PERSONAS} SET {_CLEAR} WHERE company_id = %s"  # noqa: S608
-            " AND first_sale_at IS NOT NULL",
+            " AND (purchase_count IS NOT NULL OR first_sale_at IS NOT NULL) AND NOT EXISTS"
+            f" (SELECT 1 FROM {_SALES} s WHERE s.persona_id = {_PERSONAS}.id)",
             [company_id],
         )
-        cursor.execute(
-            _UPDATE.format(where="company_id = %s AND persona_id IS NOT NULL"), [company_id]
-        )
-        return cursor.rowcount
+        return changed + cursor.rowcount
 
 
 def verify(company_id: int, limit: int = 100) -> list[int]:
@@ -99,4 +110,4 @@ def verify(company_id: int, limit: int = 100) -> list[int]:
 
 
 # Every persona's summary from its sales, for the migration that adds the columns.
-BACKFILL = _UPDATE.format(where="persona_id IS NOT NULL")
+BACKFILL = _UPDATE.format(where="persona_id IS NOT NULL", changed="")

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if options["rebuild"]:
                 with transaction.atomic():
                     rows = summaries.rebuild(company.pk)
-                self.stdout.write(f"{company.name}: {rows} summaries rebuilt")
+                self.stdout.write(f"{company.name}: {rows} summaries corrected")
                 continue
             wrong = summaries.verify(company.pk)
             off += len(wrong)
