@@ -100,7 +100,7 @@ def write_sales(
         written, moved_from = _write_portable(company_id, source, rows, stores, now)
     # Same transaction: audiences read purchase summaries that match the sales exactly.
     # A changed sale may have left a persona (``moved_from``) as well as reached one.
-    summaries.refresh(written.persona_ids | moved_from)
+    summaries.refresh(written.persona_ids | moved_from, company_id)
     return written
 
 
