@@ -8,8 +8,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from aiq.audiences.compile import members_of
@@ -17,6 +19,7 @@ from aiq.personas import summaries
 from aiq.personas.choices import Fulfillment
 from aiq.personas.merging import merge_personas
 from aiq.personas.models import Persona, Sale, SaleLine
+from aiq.personas.purchases import link_unlinked_sales
 from integrations.providers.values import Sale as PosSale
 from integrations.providers.values import SaleLine as PosLine
 from integrations.sync import bulk
@@ -179,3 +182,47 @@ def test_verify_names_a_persona_whose_summary_was_left_stale(company_a):
     assert summaries.verify(company_a.pk) == [persona.pk]
     summaries.rebuild(company_a.pk)
     assert summaries.verify(company_a.pk) == []
+
+
+def test_a_stale_persona_instance_saved_later_keeps_the_summary(company_a):
+    persona = PersonaFactory(company=company_a)
+    IdentityFactory(persona=persona, external_id="C1")
+    stale = Persona.objects.get(pk=persona.pk)  # read before the sale arrives
+    now = timezone.now()
+    _sync(company_a, [_pos_sale(random.Random(2), 1, "C1", now)], now)
+
+    stale.first_name = "Renamed"
+    stale.save()
+
+    persona.refresh_from_db()
+    assert persona.first_name == "Renamed" and persona.purchase_count is not None
+    assert summaries.verify(company_a.pk) == []
+
+
+def test_linking_anonymous_sales_gives_the_shopper_their_summary(company_a):
+    now = timezone.now()
+    _sync(company_a, [_pos_sale(random.Random(4), 1, "LATER", now)], now)  # no persona yet
+    persona = PersonaFactory(company=company_a)
+    IdentityFactory(persona=persona, external_id="LATER")
+
+    assert link_unlinked_sales(company_a.pk, "cova", ["LATER"]) == 1
+
+    persona.refresh_from_db()
+    assert persona.first_sale_at == Sale.objects.get(persona=persona).occurred_at
+    assert summaries.verify(company_a.pk) == []
+
+
+def test_verify_command_exits_non_zero_while_summaries_are_off(company_a):
+    persona = PersonaFactory(company=company_a)
+    IdentityFactory(persona=persona, external_id="C1")
+    now = timezone.now()
+    _sync(company_a, [_pos_sale(random.Random(5), 1, "C1", now)], now)
+    call_command("purchase_summaries", "--verify", stdout=StringIO())
+
+    Persona.objects.filter(pk=persona.pk).update(purchase_count=7)
+    with pytest.raises(CommandError, match="differ from the sales"):
+        call_command("purchase_summaries", "--verify", stdout=StringIO())
+    out = StringIO()
+    call_command("purchase_summaries", "--rebuild", "--company", str(company_a.pk), stdout=out)
+    assert "1 summaries corrected" in out.getvalue()
+    call_command("purchase_summaries", "--verify", stdout=StringIO())
