@@ -17,7 +17,7 @@ from django.utils import timezone
 from aiq.audiences.compile import members_of
 from aiq.personas import summaries
 from aiq.personas.choices import Fulfillment
-from aiq.personas.merging import merge_personas
+from aiq.personas.merging import merge_personas, undo_merge
 from aiq.personas.models import Persona, Sale, SaleLine
 from aiq.personas.purchases import link_unlinked_sales
 from integrations.providers.values import Sale as PosSale
@@ -167,7 +167,9 @@ def test_sizes_equal_a_plain_reading_of_the_sales_before_and_after_a_sync(compan
     _assert_exact(company_a)
 
     survivor, merged = Persona.objects.filter(company=company_a, sales__isnull=False).distinct()[:2]
-    merge_personas(survivor, merged, matched_on="phone", now=now)
+    merge = merge_personas(survivor, merged, matched_on="phone", now=now)
+    _assert_exact(company_a)
+    undo_merge(merge)
     _assert_exact(company_a)
 
 
