@@ -1,14 +1,16 @@
 """Condition rows to one query over the company's personas.
 
-Every condition becomes a WHERE term of a single SELECT on ``personas_persona``: a column
-test, an EXISTS over an indexed child table (sales by (company, fulfillment, time) or
-(company, time), sale lines by sale, identities by (persona, source), the loyalty account
-by its unique persona), or, for the aggregates (total spend, number of purchases), either
-``persona_id IN (... GROUP BY persona_id HAVING ...)`` grouped once over the company's
-sales, or a correlated per-candidate lookup when a narrow condition is AND-ed beside it.
-Custom brand traits use JSON containment on PostgreSQL (the GIN index on
-``brand_traits``) and a key lookup elsewhere. Indexes: migration 0002.
-"""
+Every condition becomes a WHERE term of a single SELECT on ``personas_persona``. The
+purchase conditions test the persona's purchase summary columns (purchase count, net
+spend, first and last sale, last purchase and last purchase of each fulfillment type;
+kept exact by ``aiq.personas.summaries`` in every sales write): "spent $250", "last
+purchase in 30 days", "delivery in 90 days" are column tests. A window ("3+ purchases in
+365 days") is answered from the columns for shoppers whose first sale is inside it, and
+from their sales, grouped once, only for the shoppers who began earlier (found by the
+(company, first sale) index). Other conditions: a column test, or an EXISTS over an
+indexed child table (sale lines by sale, identities by (persona, source), the loyalty
+account by its unique persona). Custom brand traits use JSON containment on PostgreSQL
+(the GIN index on ``brand_traits``) and a key lookup elsewhere."""
 
 from __future__ import annotations
 
@@ -18,10 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
-from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from aiq.accounts.models import Company
@@ -43,29 +45,13 @@ def members_of(
     company_id = company if isinstance(company, int) else company.pk
     today = today or timezone.localdate()
     personas = Persona.objects.filter(company_id=company_id)
-    # An aggregate AND-ed with a narrow, indexed condition (a fulfillment type, a recent
-    # purchase, a category, a trait value, a store) is checked per remaining candidate by
-    # a correlated lookup on the sale indexes; otherwise it is grouped once over the
-    # company's sales, which beats hundreds of thousands of lookups.
-    narrowed = match != Match.ANY and any(_narrows(row) for row in conditions)
-    terms = [
-        (_PER_CANDIDATE if narrowed and row["type"] in _PER_CANDIDATE else _TERMS)[row["type"]](
-            row, company_id, today
-        )
-        for row in conditions
-    ]
+    terms = [_TERMS[row["type"]](row, company_id, today) for row in conditions]
     if not terms:
         return personas
     combined = terms[0]
     for term in terms[1:]:
         combined = (combined | term) if match == Match.ANY else (combined & term)
     return personas.filter(combined)
-
-
-def _narrows(row: dict[str, Any]) -> bool:
-    if row["type"] == "brand_trait":
-        return row.get("value") is not None
-    return row["type"] in {"fulfillment", "last_purchase", "category", "favorite_store"}
 
 
 def _since(row: dict[str, Any], today: date) -> Any:
@@ -131,15 +117,23 @@ def _years_ago(today: date, years: int) -> date:
 
 def _fulfillment(row: dict[str, Any], company_id: int, today: date) -> Q:
     # "Contains" is answered against the fulfillment types a sync stores (their value or
-    # label), so the test is an indexed IN; text matching none is still searched as is.
+    # label): the last purchase of each type is on the purchase summary. Text matching
+    # none is still searched in the sales as is.
     text = row["value"].lower()
     kinds = [key for key, label in Fulfillment.choices if text in key or text in label.lower()]
-    match = {"fulfillment__in": kinds} if kinds else {"fulfillment__icontains": row["value"]}
-    return Q(Exists(_sales(row, company_id, today, **match)))
+    if not kinds:
+        match = {"fulfillment__icontains": row["value"]}
+        return Q(Exists(_sales(row, company_id, today, **match)))
+    since = _since(row, today)
+    term = Q()
+    for kind in kinds:
+        last = f"last_{kind}_at"
+        term |= Q(**{f"{last}__isnull": False} if since is None else {f"{last}__gte": since})
+    return term
 
 
 def _last_purchase(row: dict[str, Any], company_id: int, today: date) -> Q:
-    return Q(Exists(_sales(row, company_id, today)))
+    return Q(last_purchase_at__gte=_since(row, today))
 
 
 def _category(row: dict[str, Any], company_id: int, today: date) -> Q:
@@ -152,62 +146,53 @@ def _category(row: dict[str, Any], company_id: int, today: date) -> Q:
     return Q(Exists(lines))
 
 
-def _per_shopper(row: dict[str, Any], company_id: int, today: date) -> QuerySet[Sale]:
-    sales = Sale.objects.filter(company_id=company_id, persona__isnull=False)
-    since = _since(row, today)
-    if since is not None:
-        sales = sales.filter(occurred_at__gte=since)
-    return sales.order_by().values("persona_id")
-
-
 def _total_spend(row: dict[str, Any], company_id: int, today: date) -> Q:
-    # Refunds count (their totals are negative): net spend.
+    # Net spend: refunds count (their totals are negative).
+    amount = Decimal(row["amount"])
+    since = _since(row, today)
+    if since is None:
+        return Q(total_spend__gte=amount)
+    # A shopper whose first sale is inside the window spent their all-time total in it;
+    # only the window's sales of shoppers who began earlier are summed.
+    earlier = Persona.objects.filter(
+        company_id=company_id, first_sale_at__lt=since, last_sale_at__gte=since
+    )
     spenders = (
-        _per_shopper(row, company_id, today)
+        _window(company_id, since, earlier)
         .annotate(spend=Sum("total"))
-        .filter(spend__gte=Decimal(row["amount"]))
+        .filter(spend__gte=amount)
         .values("persona_id")
     )
-    return Q(pk__in=spenders)
+    return Q(first_sale_at__gte=since, total_spend__gte=amount) | Q(pk__in=spenders)
 
 
 def _purchase_count(row: dict[str, Any], company_id: int, today: date) -> Q:
     count = int(row["count"])
     if count == 0:
         return Q(pk__isnull=False)
+    since = _since(row, today)
+    if since is None:
+        return Q(purchase_count__gte=count)
+    # N purchases in the window need N in all and one in the window; when the first sale
+    # is inside the window all of them are, otherwise the window's are counted.
+    candidates = Q(purchase_count__gte=count, last_purchase_at__gte=since)
+    earlier = Persona.objects.filter(candidates, company_id=company_id, first_sale_at__lt=since)
     buyers = (
-        _per_shopper(row, company_id, today)
+        _window(company_id, since, earlier)
         .filter(is_refund=False)
         .annotate(purchases=Count("id"))
         .filter(purchases__gte=count)
         .values("persona_id")
     )
-    return Q(pk__in=buyers)
+    return candidates & (Q(first_sale_at__gte=since) | Q(pk__in=buyers))
 
 
-def _own_sales(row: dict[str, Any], company_id: int, today: date) -> QuerySet[Sale]:
-    sales = Sale.objects.filter(company_id=company_id, persona=OuterRef("pk"))
-    since = _since(row, today)
-    if since is not None:
-        sales = sales.filter(occurred_at__gte=since)
-    return sales.order_by().values("persona_id")
-
-
-def _total_spend_of_candidate(row: dict[str, Any], company_id: int, today: date) -> Q:
-    spend = _own_sales(row, company_id, today).annotate(spend=Sum("total")).values("spend")
-    return Q(GreaterThanOrEqual(Subquery(spend), Decimal(row["amount"])))
-
-
-def _purchase_count_of_candidate(row: dict[str, Any], company_id: int, today: date) -> Q:
-    if int(row["count"]) == 0:
-        return Q(pk__isnull=False)
-    purchases = (
-        _own_sales(row, company_id, today)
-        .filter(is_refund=False)
-        .annotate(purchases=Count("id"))
-        .values("purchases")
-    )
-    return Q(GreaterThanOrEqual(Subquery(purchases), int(row["count"])))
+def _window(company_id: int, since: Any, shoppers: QuerySet[Persona]) -> QuerySet[Sale]:
+    """These shoppers' sales since ``since``, grouped by shopper. Not correlated: the
+    planner reads the few shoppers who began before the window by their index
+    (company, first sale) once, rather than weighing a lookup per persona."""
+    sales = Sale.objects.filter(company_id=company_id, occurred_at__gte=since)
+    return sales.filter(persona__in=shoppers.values("pk")).order_by().values("persona_id")
 
 
 def _brand_trait(row: dict[str, Any], company_id: int, today: date) -> Q:
@@ -248,8 +233,4 @@ _TERMS: dict[str, Callable[[dict[str, Any], int, date], Q]] = {
     "category": _category,
     "brand_trait": _brand_trait,
     "points": _points,
-}
-_PER_CANDIDATE: dict[str, Callable[[dict[str, Any], int, date], Q]] = {
-    "total_spend": _total_spend_of_candidate,
-    "purchase_count": _purchase_count_of_candidate,
 }

@@ -29,13 +29,16 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from aiq.personas import summaries
 from aiq.personas.choices import Consent
 from aiq.personas.models import Persona, PersonaIdentity, PersonaMerge
+from aiq.personas.models.persona import SUMMARY_FIELDS
 from loyalty.ledger.merges import merge_ledgers, unmerge_ledgers
 
 NEWEST_WINS = (("phone", "phone_raw"), ("email",))
 CONSENT_RANK = {Consent.UNKNOWN: 0, Consent.PENDING: 1, Consent.OPTED_IN: 2, Consent.OPTED_OUT: 3}
-NOT_COMPARED = {"id", "company", "created_at", "updated_at"}
+# The purchase summary is recomputed from the sales after a merge or undo, never chosen.
+NOT_COMPARED = {"id", "company", "created_at", "updated_at", *SUMMARY_FIELDS}
 
 
 class MergeError(Exception):
@@ -214,6 +217,7 @@ def merge_personas(
     # merged persona's loyalty account, which would otherwise protect the persona row.
     merge_ledgers(survivor, merged, merge, now=now)
     Persona.objects.filter(pk=merged.pk).delete()
+    summaries.refresh([survivor.pk])  # the merged persona's sales are the survivor's now
     return merge
 
 
@@ -260,6 +264,7 @@ def undo_merge(merge: PersonaMerge, actor: Any = None) -> Persona:
     if reverted:
         survivor.save(update_fields=[*reverted, "updated_at"])
     unmerge_ledgers(merge)
+    summaries.refresh([survivor.pk, restored.pk])  # the sales went back
     merge.undone_at = timezone.now()
     merge.undone_by = actor if getattr(actor, "pk", None) else None
     merge.save(update_fields=["undone_at", "undone_by"])

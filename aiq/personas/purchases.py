@@ -8,6 +8,7 @@ from collections.abc import Collection
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from aiq.personas import summaries
 from aiq.personas.favorites import recompute_favorite_stores
 from aiq.personas.models import PersonaIdentity, Sale
 
@@ -51,9 +52,13 @@ def link_unlinked_sales(company_id: int, source: str, external_ids: Collection[s
     persona_of_customer = PersonaIdentity.objects.filter(
         company_id=company_id, source=source, external_id=OuterRef("customer_external_id")
     ).values("persona_id")[:1]
-    return Sale.objects.filter(
-        company_id=company_id,
-        source=source,
-        persona__isnull=True,
-        customer_external_id__in=list(external_ids),
-    ).update(persona_id=Subquery(persona_of_customer))
+    customers = Sale.objects.filter(
+        company_id=company_id, source=source, customer_external_id__in=list(external_ids)
+    )
+    linked = customers.filter(persona__isnull=True).update(persona_id=Subquery(persona_of_customer))
+    if linked:
+        # The shoppers who just gained sales (their customers' other sales were theirs).
+        summaries.refresh(
+            customers.exclude(persona=None).values_list("persona_id", flat=True).distinct()
+        )
+    return linked

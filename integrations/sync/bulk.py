@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from aiq.personas import summaries
 from aiq.personas.models import PersonaIdentity, Sale, SaleLine
 
 # Row layouts shared with sales.py: the values the POS decides, in this order.
@@ -94,8 +95,13 @@ def write_sales(
     if not rows:
         return Written()
     if use_fast_path():
-        return _write_postgresql(company_id, source, rows, now)
-    return _write_portable(company_id, source, rows, stores, now)
+        written, moved_from = _write_postgresql(company_id, source, rows, now)
+    else:
+        written, moved_from = _write_portable(company_id, source, rows, stores, now)
+    # Same transaction: audiences read purchase summaries that match the sales exactly.
+    # A changed sale may have left a persona (``moved_from``) as well as reached one.
+    summaries.refresh(written.persona_ids | moved_from, company_id)
+    return written
 
 
 # --- Portable ---------------------------------------------------------------------------
@@ -107,17 +113,21 @@ def _write_portable(
     rows: Mapping[str, tuple[Row, Lines]],
     stores: Mapping[str, int],
     now: datetime,
-) -> Written:
-    existing = dict(
-        Sale.objects.filter(
-            company_id=company_id, source=source, external_id__in=list(rows)
-        ).values_list("external_id", "content_hash")
-    )
+) -> tuple[Written, set[int]]:
+    stored_rows = Sale.objects.filter(
+        company_id=company_id, source=source, external_id__in=list(rows)
+    ).values_list("external_id", "content_hash", "persona_id")
+    existing = {key: stored for key, stored, _persona in stored_rows}
     to_write = [(row, lines) for key, (row, lines) in rows.items() if existing.get(key) != row[-1]]
     written = Written(unchanged=len(rows) - len(to_write))
     if not to_write:
-        return written
+        return written, set()
     changed = [key for key, stored in existing.items() if stored != rows[key][0][-1]]
+    moved_from = {
+        persona
+        for key, stored, persona in stored_rows
+        if persona is not None and stored != rows[key][0][-1]
+    }
     customers = {row[1] for row, _lines in to_write if row[1]}
     personas = dict(
         PersonaIdentity.objects.filter(
@@ -165,7 +175,7 @@ def _write_portable(
     written.persona_ids = {p for p in personas.values() if p is not None}
     written.pos_keys = {row[2] for row, _lines in to_write}
     written.sale_ids = set(ids.values())
-    return written
+    return written, moved_from
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -222,9 +232,20 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Any) -> None:
             copy.write_row(row)
 
 
+# The personas of stored sales this batch changes (read before the upsert moves them).
+_CHANGED_OWNERS = f"""
+SELECT DISTINCT stored.persona_id
+FROM {STAGE} s
+JOIN personas_sale stored
+  ON stored.company_id = %(company)s AND stored.source = %(source)s
+ AND stored.external_id = s.external_id
+WHERE stored.content_hash IS DISTINCT FROM s.content_hash AND stored.persona_id IS NOT NULL
+"""  # noqa: S608
+
+
 def _write_postgresql(
     company_id: int, source: str, rows: Mapping[str, tuple[Row, Lines]], now: datetime
-) -> Written:
+) -> tuple[Written, set[int]]:
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor: COPY, and no client-side quoting
         cursor.execute(_CREATE_STAGE)
@@ -232,6 +253,8 @@ def _write_postgresql(
         # transaction, as tests and nested callers do).
         cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608 - a constant
         _copy(cursor, STAGE, SALE_FIELDS, (row for row, _lines in rows.values()))
+        cursor.execute(_CHANGED_OWNERS, {"company": company_id, "source": source})
+        moved_from = {row[0] for row in cursor.fetchall()}
         cursor.execute(_UPSERT, {"company": company_id, "source": source, "now": now})
         returned = cursor.fetchall()
         written = Written(unchanged=len(rows) - len(returned))
@@ -251,4 +274,4 @@ def _write_postgresql(
         if changed:
             cursor.execute("DELETE FROM personas_saleline WHERE sale_id = ANY(%s)", [changed])
         _copy(cursor, SaleLine._meta.db_table, ("sale_id", *LINE_FIELDS), line_rows)
-    return written
+    return written, moved_from

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from aiq.personas import summaries
 from aiq.personas.models import Persona, Sale, SaleLine
 
 _numbers = itertools.count(1)
@@ -47,4 +48,6 @@ def sale(
             discount=Decimal(0),
             total=amount,
         )
+    # A writer of sales keeps the purchase summary in step (as the sync and the API do).
+    summaries.refresh([persona.pk])
     return made

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aiq.accounts.models import Company
 from aiq.ops.bench_personas import fill_personas
+from aiq.personas import summaries
 from aiq.personas.choices import Fulfillment, Source
 from aiq.personas.models import Persona, Sale
 from loyalty.ledger.models import LoyaltyAccount
@@ -102,6 +103,7 @@ def _fill_postgresql(company: Company, sales: int) -> int:
                 },
             )
             added = cursor.rowcount
+    _summarise(company, added)
     # VACUUM as autovacuum would after a bulk load: it sets the visibility map that lets
     # the audience indexes answer without visiting the table (index-only scans).
     with connection.cursor() as cursor:
@@ -157,4 +159,13 @@ def _fill_orm(company: Company, sales: int) -> int:
             )
         )
     Sale.objects.bulk_create(rows, batch_size=2000)
+    _summarise(company, len(rows))
     return len(rows)
+
+
+def _summarise(company: Company, added: int) -> None:
+    """The sales above bypass the sync's writer: rebuild the purchase summaries as the
+    backfill migration would (before the VACUUM, so they are analysed too)."""
+    summarised = Persona.objects.filter(company=company, first_sale_at__isnull=False)
+    if added or not summarised.exists():
+        summaries.rebuild(company.pk)

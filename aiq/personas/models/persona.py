@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower, Right
 
@@ -7,6 +9,18 @@ from aiq.accounts.models import TenantModel
 from aiq.db import PatternOpClass
 from aiq.personas.choices import Consent, EnrollmentRoute, Source
 from aiq.personas.normalize import normalize_email, normalize_phone
+
+# The purchase summary's columns (below): written only by ``aiq.personas.summaries``.
+SUMMARY_FIELDS = (
+    "purchase_count",
+    "total_spend",
+    "first_sale_at",
+    "last_sale_at",
+    "last_purchase_at",
+    "last_in_store_at",
+    "last_pickup_at",
+    "last_delivery_at",
+)
 
 
 class Persona(TenantModel):
@@ -51,6 +65,25 @@ class Persona(TenantModel):
         blank=True,
         help_text='POS-side groupings usable in audiences, e.g. {"CovaPricingGroup": "VIP"}.',
     )
+    # The purchase summary: derived from this persona's sales only, rewritten set-based
+    # (``aiq.personas.summaries``) in the transaction of every write that adds, changes or
+    # moves their sales, so audiences test a column instead of grouping sales, and it is
+    # always exact (``manage.py purchase_summaries --verify``). NULL: no sales. Kept on
+    # the persona row because an audience reads that row anyway (a join to a separate
+    # table doubled the time of the big sizes; README Benchmarks).
+    # Purchases are sales that are not refunds; spend is net (refund totals are negative).
+    purchase_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    total_spend = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    # Any sale, refunds included: when the first is inside a window, so is every sale, and
+    # the all-time figures are the window's.
+    first_sale_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sale_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_purchase_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_in_store_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_pickup_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_delivery_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -83,7 +116,21 @@ class Persona(TenantModel):
             models.Index(fields=["company", "-id"], name="persona_company_newest"),
             models.Index(fields=["company", "favorite_store"], name="persona_company_store"),
             models.Index(fields=["company", "loyalty_enrolled_at"], name="persona_company_loyalty"),
+            # Windowed purchase conditions: the (few) shoppers whose sales began earlier.
+            models.Index(fields=["company", "first_sale_at"], name="persona_company_first_sale"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An instance read before its sales changed must not write its stale summary
+        # back: a plain save of an existing persona leaves those columns alone.
+        plain = kwargs.get("update_fields") is None and not (kwargs.get("force_insert") or args)
+        if plain and not self._state.adding:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in SUMMARY_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

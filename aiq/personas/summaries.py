@@ -1,0 +1,117 @@
+"""Keeping each persona's purchase summary (``Persona.SUMMARY_FIELDS``) exact: every
+writer of sales calls ``refresh`` with the personas whose sales it added, changed or moved,
+inside its own transaction, and their columns are recomputed from their sales, set-based
+(one UPDATE per 5,000 personas). ``rebuild`` recomputes a whole company (backfill);
+``verify`` lists the personas whose columns differ from what their sales say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+
+from django.db import connection
+
+from aiq.personas.models import Persona, Sale
+from aiq.personas.models.persona import SUMMARY_FIELDS
+
+CHUNK = 5000
+_PERSONAS = Persona._meta.db_table
+_SALES = Sale._meta.db_table
+
+
+def _last(kind: str) -> str:
+    return f"MAX(CASE WHEN NOT is_refund AND fulfillment = '{kind}' THEN occurred_at END)"
+
+
+# Columns in SUMMARY_FIELDS order. ROUND: SQLite sums decimals as floats; PostgreSQL's
+# numeric is unchanged by it.
+_SUMMARY_SELECT = f"""
+SELECT persona_id, SUM(CASE WHEN is_refund THEN 0 ELSE 1 END) AS c0,
+       ROUND(SUM(total), 2) AS c1, MIN(occurred_at) AS c2, MAX(occurred_at) AS c3,
+       MAX(CASE WHEN NOT is_refund THEN occurred_at END) AS c4,
+       {_last("in_store")} AS c5, {_last("pickup")} AS c6, {_last("delivery")} AS c7
+FROM {_SALES}
+WHERE {{where}}
+GROUP BY persona_id
+"""  # noqa: S608 - table names and fulfillment kinds are constants
+_ASSIGN = ", ".join(f"{name} = g.c{i}" for i, name in enumerate(SUMMARY_FIELDS))
+_COLUMNS = ", ".join(f"{_PERSONAS}.{name}" for name in SUMMARY_FIELDS)
+_VALUES = ", ".join(f"g.c{i}" for i in range(len(SUMMARY_FIELDS)))
+_UPDATE = (
+    f"UPDATE {_PERSONAS} SET {_ASSIGN} "  # noqa: S608
+    f"FROM ({_SUMMARY_SELECT}) AS g WHERE {_PERSONAS}.id = g.persona_id{{changed}}"
+)
+# PostgreSQL writes only the rows that change (a replayed batch writes none).
+_CHANGED = f" AND ({_COLUMNS}) IS DISTINCT FROM ({_VALUES})"
+
+
+def _update(where: str) -> str:
+    changed = _CHANGED if connection.vendor == "postgresql" else ""
+    return _UPDATE.format(where=where, changed=changed)
+
+
+_CLEAR = ", ".join(f"{name} = NULL" for name in SUMMARY_FIELDS)
+
+
+def _in_list(column: str, ids: list[int]) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def refresh(persona_ids: Iterable[int | None], company_id: int | None = None) -> None:
+    """Recompute these personas' summaries from their sales (no sales: NULLs). Call in
+    the transaction that changed the sales. With their ``company_id``, PostgreSQL reads
+    the sales from the covering (company, persona) index alone (audiences migration
+    0003) instead of visiting each sale."""
+    ids = iter(sorted({pk for pk in persona_ids if pk is not None}))
+    with connection.cursor() as cursor:
+        while chunk := list(islice(ids, CHUNK)):
+            where, params = _in_list("persona_id", chunk)
+            if company_id is not None:
+                where, params = f"company_id = %s AND {where}", [company_id, *params]
+            cursor.execute(_update(where), params)
+            gone, params = _in_list("id", chunk)
+            cursor.execute(
+                f"UPDATE {_PERSONAS} SET {_CLEAR} WHERE {gone}"  # noqa: S608
+                f" AND first_sale_at IS NOT NULL AND NOT EXISTS"
+                f" (SELECT 1 FROM {_SALES} s WHERE s.persona_id = {_PERSONAS}.id)",
+                params,
+            )
+
+
+def rebuild(company_id: int) -> int:
+    """Recompute every summary of the company (the backfill, or a repair); returns how
+    many personas' summaries changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_update("company_id = %s AND persona_id IS NOT NULL"), [company_id])
+        changed = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {_PERSONAS} SET {_CLEAR} WHERE company_id = %s"  # noqa: S608
+            " AND (purchase_count IS NOT NULL OR first_sale_at IS NOT NULL) AND NOT EXISTS"
+            f" (SELECT 1 FROM {_SALES} s WHERE s.persona_id = {_PERSONAS}.id)",
+            [company_id],
+        )
+        return changed + cursor.rowcount
+
+
+def verify(company_id: int, limit: int = 100) -> list[int]:
+    """Personas (at most ``limit``) whose summary differs from their sales; empty when
+    the company's summaries are exact."""
+    expected = _SUMMARY_SELECT.format(where="company_id = %s AND persona_id IS NOT NULL")
+    columns = ", ".join(SUMMARY_FIELDS)
+    stored = (
+        f"SELECT id, {columns} FROM {_PERSONAS} WHERE company_id = %s"  # noqa: S608
+        f" AND ({' OR '.join(f'{name} IS NOT NULL' for name in SUMMARY_FIELDS)})"
+    )
+    missing = f"SELECT persona_id FROM ({expected} EXCEPT {stored}) AS missing"  # noqa: S608
+    extra = f"SELECT id FROM ({stored} EXCEPT {expected}) AS extra"  # noqa: S608
+    sql = f"{missing} UNION {extra} ORDER BY 1 LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company_id] * 4 + [limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# Every persona's summary from its sales, for the migration that adds the columns.
+BACKFILL = _UPDATE.format(where="persona_id IS NOT NULL", changed="")
