@@ -15,6 +15,7 @@ Only for reads whose SQL is short and fixed; everything else stays in the ORM.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -102,18 +103,15 @@ def hot_cursor(using: str = "default") -> Iterator[Any]:
         yield cursor
 
 
+@functools.cache
 def _preparing_cursor_class() -> type:
-    global _PreparingCursor
-    if _PreparingCursor is None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
+    """psycopg's server-binding cursor, asking to prepare every statement it runs
+    (imported late: the PostgreSQL backend needs psycopg, which SQLite runs lack)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
 
-        class Preparing(ServerBindingCursor):  # type: ignore[misc, valid-type]
-            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-                kwargs["prepare"] = True
-                return super().execute(query, params, **kwargs)
+    class Preparing(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
 
-        _PreparingCursor = Preparing
-    return _PreparingCursor
-
-
-_PreparingCursor: type | None = None
+    return Preparing
