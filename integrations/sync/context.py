@@ -47,7 +47,7 @@ class RequestCounter:
             self._session.hooks["response"].remove(self._seen)
 
 
-def _relax_commit() -> None:
+def relax_commit() -> None:
     """PostgreSQL: this batch's COMMIT does not wait for the WAL flush.
 
     Safe here because the cursor moves in the same transaction as the data: a crash
@@ -93,7 +93,7 @@ class RunContext:
         """One batch's transaction: prove the lease, let the caller write, then save the
         stream's ``position`` (when given) and the run's counts with it."""
         with transaction.atomic():
-            _relax_commit()
+            relax_commit()
             now = timezone.now()
             if not lease.renew(self.cursor, self.token, now):
                 raise LeaseLost

@@ -43,18 +43,23 @@ class EarningContext:
         # Each store's ZoneInfo looked up once, not once per sale.
         self._zones = {pk: zone(time_zone) for pk, (_name, time_zone) in self.stores.items()}
         self._default_zone = zone(settings.TIME_ZONE)
+        # FIFO: each award expires N days after it was earned; otherwise lots never do
+        # (legacy expiry takes the whole balance after N idle days, not lot by lot).
+        program = self.program
+        self._lifetime = (
+            timedelta(days=program.expiration_days)
+            if program.expiration_mode == ExpirationMode.FIFO and program.expiration_days
+            else None
+        )
 
     def local_date(self, when: datetime, store_id: int | None) -> date:
         """The store's local day (the company's default time zone for an unmapped sale)."""
         return when.astimezone(self._zones.get(store_id, self._default_zone)).date()
 
     def expires_at(self, earned_at: datetime) -> datetime | None:
-        """FIFO: each award expires N days after it was earned; otherwise lots never do
-        (legacy expiry takes the whole balance after N idle days, not lot by lot)."""
-        program = self.program
-        if program.expiration_mode == ExpirationMode.FIFO and program.expiration_days:
-            return earned_at + timedelta(days=program.expiration_days)
-        return None
+        """When an award earned at ``earned_at`` expires (None: never)."""
+        lifetime = self._lifetime
+        return None if lifetime is None else earned_at + lifetime
 
 
 def load_context(company_id: int) -> EarningContext | None:

@@ -40,7 +40,7 @@ from loyalty.ledger.choices import EntryKind
 from loyalty.ledger.errors import LedgerError
 from loyalty.ledger.ids import ids_in
 from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
-from loyalty.ledger.postings import BulkAward, make_cause, post, post_awards
+from loyalty.ledger.postings import BulkAward, Cause, make_cause, post, post_awards
 from loyalty.ledger.reversals import reverse
 from loyalty.program.points import SaleForPoints, compute_points, say_money, say_points
 
@@ -177,9 +177,8 @@ def _earn_batch(
                         accounts[row.persona_id],
                         EntryKind.EARN,
                         difference,
-                        make_cause(
-                            row.occurred_at, sale=row.pk, task=TASK, explanation=explanation
-                        ),
+                        # Cause itself, not make_cause: nothing here to default or check.
+                        Cause(row.occurred_at, sale=row.pk, task=TASK, explanation=explanation),
                         context.expires_at(row.occurred_at),
                         key,
                     )

@@ -227,7 +227,15 @@ class Lot(TenantModel):
     account = models.ForeignKey(
         LoyaltyAccount, on_delete=models.PROTECT, related_name="lots", **COMPOSITE_KEY
     )
-    award = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="lot")
+    # No database foreign key here, on purpose: its check at every earning batch's commit
+    # (a lookup and a KEY SHARE lock on the entry just written, per lot) was a third of
+    # the batch's database time. What it guarded is kept otherwise: entries are never
+    # deleted (a trigger refuses it), the one writer (``postings``) opens a lot in the
+    # transaction of its entry, and ``verify_ledger`` reports any lot whose award is not
+    # an entry of the lot's own account, which the key alone never checked.
+    award = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="lot", db_constraint=False
+    )
     points = models.DecimalField(**POINTS)
     remaining = models.DecimalField(**POINTS)
     earned_at = models.DateTimeField()

@@ -332,66 +332,59 @@ LOT_COLUMNS = ("id", "company_id", "account_id", "award_id", "points", "remainin
 def _copy_awards(awards: Sequence[BulkAward], now: datetime) -> list[int]:
     """PostgreSQL: ids drawn from the tables' sequences, then COPY of entries and lots.
     Building model instances costs more than the database's whole insert; COPY enforces
-    the same constraints (the unique idempotency key, the lot CHECKs, the foreign keys)."""
+    the same constraints (the unique idempotency key, the lot CHECKs, the foreign keys).
+
+    Each row is written as one f-string, in the columns' order (``ENTRY_COLUMNS``,
+    ``LOT_COLUMNS``): a tuple of escaped columns joined afterwards cost more Python time
+    than PostgreSQL spends storing the rows."""
     created = copy_text.moment(now)
-    entries = []
-    lots = []
+    text, number, moment = copy_text.text, copy_text.number, copy_text.moment
+    entries: list[str] = []
+    lots: list[str] = []
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor, for COPY
         ids = _next_ids(cursor, LedgerEntry._meta.db_table, Lot._meta.db_table, len(awards))
         for (entry_id, lot_id), award in zip(ids, awards, strict=True):
             cause = award.cause
-            company, account = str(award.account.company_id), str(award.account.pk)
-            points = str(award.points)
-            occurred = copy_text.moment(cause.occurred_at)
+            account = award.account
+            head = f"{account.company_id}\t{account.pk}"
+            points = award.points
+            occurred = moment(cause.occurred_at)
+            # A sale id will do: the sync path has ids, not Sale instances.
+            sale = getattr(cause.sale, "pk", cause.sale)
+            staff_user = getattr(cause.staff_user, "pk", None)
             entries.append(
-                (  # id, created_at, then ENTRY_COLUMNS in order
-                    str(entry_id),
-                    created,
-                    company,
-                    account,
-                    copy_text.text(award.kind),
-                    points,
-                    occurred,
-                    # A sale id will do: the sync path has ids, not Sale instances.
-                    copy_text.number(getattr(cause.sale, "pk", cause.sale)),
-                    copy_text.number(getattr(cause.staff_user, "pk", None)),
-                    copy_text.text(cause.api_key_label),
-                    copy_text.text(cause.task),
-                    copy_text.text(cause.reason),
-                    copy_text.text(cause.explanation),
-                    copy_text.text(award.idempotency_key or None),
-                )
+                f"{entry_id}\t{created}\t{head}\t{text(award.kind)}\t{points}\t{occurred}\t"
+                f"{number(sale)}\t{number(staff_user)}\t{text(cause.api_key_label)}\t"
+                f"{text(cause.task)}\t{text(cause.reason)}\t{text(cause.explanation)}\t"
+                f"{text(award.idempotency_key or None)}\n"
             )
-            lots.append(  # LOT_COLUMNS, then expires_at
-                (
-                    str(lot_id),
-                    company,
-                    account,
-                    str(entry_id),
-                    points,
-                    points,
-                    occurred,
-                    copy_text.moment(award.expires_at),
-                )
+            lots.append(
+                f"{lot_id}\t{head}\t{entry_id}\t{points}\t{points}\t{occurred}\t"
+                f"{moment(award.expires_at)}\n"
             )
         with cursor.copy(
             f"COPY {LedgerEntry._meta.db_table} (id, created_at, {', '.join(ENTRY_COLUMNS)}) "
             "FROM STDIN"
         ) as copy:
-            copy.write(copy_text.rows(entries))
+            copy.write("".join(entries))
         with cursor.copy(
             f"COPY {Lot._meta.db_table} ({', '.join(LOT_COLUMNS)}, expires_at) FROM STDIN"
         ) as copy:
-            copy.write(copy_text.rows(lots))
+            copy.write("".join(lots))
     return [entry_id for entry_id, _lot_id in ids]
 
 
 def _next_ids(cursor: Any, entries: str, lots: str, count: int) -> list[tuple[int, int]]:
     """``count`` (entry id, lot id) pairs, both sequences in one round trip."""
+    # The sequences looked up once (MATERIALIZED): pg_get_serial_sequence() in the
+    # select list ran per row, 40 ms of a 2,000-award batch against 5 ms for the draws.
     cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')), "
-        "nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        "WITH sequence AS MATERIALIZED ("
+        "SELECT pg_get_serial_sequence(%s, 'id')::regclass AS entries, "
+        "pg_get_serial_sequence(%s, 'id')::regclass AS lots) "
+        "SELECT nextval(sequence.entries), nextval(sequence.lots) "
+        "FROM sequence, generate_series(1, %s)",
         [entries, lots, count],
     )
     return cursor.fetchall()

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
 from aiq.accounts.models import Company
@@ -104,6 +104,12 @@ def verify(company: Company | None = None) -> Report:
         drifts.append(
             Drift("lot", row["pk"], f"remaining {row['remaining']}, its allocations say {expected}")
         )
+    # Each lot opened by an entry of its own account (the award has no database key).
+    opened_by = LedgerEntry.objects.filter(
+        pk=OuterRef("award_id"), account_id=OuterRef("account_id")
+    )
+    for pk, award_id in lots.filter(~Exists(opened_by)).values_list("pk", "award_id"):
+        drifts.append(Drift("lot", pk, f"opened by entry {award_id}, not an entry of its account"))
     # An entry's points = the lot it opened - what it allocated.
     for row in (
         entries.annotate(

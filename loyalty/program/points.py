@@ -131,12 +131,22 @@ def _ordinal(visits_before: int) -> str:
 
 def say_money(amount: Decimal) -> str:
     sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    amount = abs(amount)
+    # Most sales: already in cents and under $1,000, so plain ``str`` says it exactly
+    # (earning says a few amounts per sale; formatting with grouping costs five times more).
+    if amount.as_tuple().exponent == -2 and amount < _THOUSAND:
+        return f"{sign}${amount}"
+    return f"{sign}${amount:,.2f}"
+
+
+_THOUSAND = Decimal("1000")
 
 
 def say_points(points: Decimal) -> str:
     """47 for 47.00, 2.35 for 2.350: no trailing zeros, never an exponent."""
-    text = f"{points:f}"
+    text = str(points)
+    if "E" in text:  # str() writes exponents for some values; "f" never does
+        text = f"{points:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -80,3 +80,27 @@ def test_the_company_option_checks_one_account_uid(company_a, company_b):
     assert run("--company", company_a.uid).endswith("no drift.\n")
     with pytest.raises(CommandError, match="No company has the account UID 'nope'"):
         run("--company", "nope")
+
+
+def test_a_lot_not_opened_by_an_entry_of_its_account_is_reported(company_a):
+    # The lot's award has no database key (loyalty 0012): verify_ledger is what checks it.
+    persona = given_a_ledger(company_a)
+    other = given_a_ledger(company_a)
+    first, second = Lot.objects.filter(account__persona=persona).order_by("id")
+    theirs = Lot.objects.filter(account__persona=other).order_by("id").first()
+    # One lot now names another account's award, the other an entry that does not exist
+    # (both are unique: the lot's own award stays one-to-one).
+    Lot.objects.filter(pk=first.pk).update(award_id=theirs.award_id + 10_000)
+    Lot.objects.filter(pk=second.pk).update(award_id=first.award_id + 20_000)
+    Lot.objects.filter(pk=theirs.pk).update(award_id=first.award_id)
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="drift"):
+        call_command("verify_ledger", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        f"lot {theirs.pk}: opened by entry {first.award_id}, not an entry of its account" in lines
+    )
+    assert any(line.startswith(f"lot {first.pk}: opened by entry ") for line in lines)
+    assert any(line.startswith(f"lot {second.pk}: opened by entry ") for line in lines)
