@@ -55,6 +55,9 @@ FAULTS = frozenset(
         "order-transient",
         "order-rejected",
         "order-cancelled",
+        # Clover: the merchant has Track Stock off (Inventory > Setup), so its items carry
+        # no itemStock and item_stocks has nothing.
+        "no-track-stock",
     }
 )
 
