@@ -207,6 +207,9 @@ SMS_WEBHOOK_ORIGIN = env.str("SMS_WEBHOOK_ORIGIN", default="")
 SMS_SEND_AT_ONCE = env.bool("SMS_SEND_AT_ONCE", default=True)
 # Overrides of the SMS provider hosts, e.g. "twilio=https://api.twilio.com".
 SMS_API_BASE_URLS = env.dict("SMS_API_BASE_URLS", default={})
+# AIQ's Cova IntegratorId (a GUID Cova's API support issues for online orders), sent with
+# every e-commerce order pushed to Cova; sandbox stores use the sandbox's own.
+COVA_INTEGRATOR_ID = env.str("COVA_INTEGRATOR_ID", default="")
 # Overrides of the real POS hosts, as provider.role=URL pairs, e.g.
 # "cova.api=https://api.covasoft.net,clover.api=https://apisandbox.dev.clover.com".
 POS_BASE_URLS = env.dict("POS_BASE_URLS", default={})

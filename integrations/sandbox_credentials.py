@@ -45,6 +45,11 @@ SANDBOX_PLATFORM_VALUES: dict[str, dict[str, str]] = {
 }
 
 
+# The Cova IntegratorId the sandbox's order intake accepts (COVA_INTEGRATOR_ID in
+# production, where Cova's API support issues it): any other is "not valid", as at Cova.
+COVA_SANDBOX_INTEGRATOR_ID = "5a1e0c2b-7d3f-4e6a-9b8c-0aa1c0de0014"
+
+
 def with_sandbox_platform_values(provider: str, values: dict[str, str]) -> dict[str, str]:
     """A sandbox credential's values plus what AIQ itself holds for that POS."""
     return {**SANDBOX_PLATFORM_VALUES.get(provider, {}), **values}

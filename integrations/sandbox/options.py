@@ -50,6 +50,14 @@ FAULTS = frozenset(
         "rate-limit",
         "server-error",
         "malformed",
+        # Cova order intake: the order's status says 1 (transient failure), 2 (refused,
+        # with an OrderMessage) or goes 0 -> 7 (cancelled at the store).
+        "order-transient",
+        "order-rejected",
+        "order-cancelled",
+        # Clover: the merchant has Track Stock off (Inventory > Setup), so its items carry
+        # no itemStock and item_stocks has nothing.
+        "no-track-stock",
     }
 )
 

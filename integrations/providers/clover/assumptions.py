@@ -63,3 +63,18 @@ REFUNDED_PAYMENT_STATES = frozenset({"REFUNDED"})
 # expected) means it is there. Nothing can be changed by it either way [I].
 WRITE_PROBE_CUSTOMER_ID = "AIQ-PERMISSION-CHECK"
 WRITE_PROBE_BODY: dict[str, object] = {}
+
+# --- Track Stock (seed 004 FAQ: "Ensure Track Stock is enabled under Inventory -> Setup ->
+# Track Stock") -------------------------------------------------------------------------------
+# [I] With Track Stock off, Clover keeps no stock for the merchant's items: asked with
+# expand=itemStock, items come without an itemStock. Connect reads a sample of items; when
+# there are items and none carries a stock quantity, Track Stock is taken to be off (a
+# merchant with no items at all says nothing either way). The deprecated top-level
+# stockCount is not trusted as evidence of tracking.
+TRACK_STOCK_SAMPLE = 25
+TRACK_STOCK_OFF = (
+    "Clover is not tracking stock for this merchant (Track Stock is off), so AIQ cannot read "
+    "how many of each item are in stock, and inventory does not sync. In the Clover "
+    "dashboard, turn on Track Stock under Inventory > Setup > Track Stock, then connect "
+    "again."
+)

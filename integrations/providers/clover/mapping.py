@@ -161,6 +161,19 @@ def sale_from(raw: Mapping[str, Any], merchant_id: str) -> Sale:
     )
 
 
+def carries_stock(raw: Any) -> bool:
+    """Whether an item read with expand=itemStock has a stock quantity (Track Stock on)."""
+    stock = raw.get("itemStock") if isinstance(raw, Mapping) else None
+    return isinstance(stock, Mapping) and (
+        stock.get("quantity") is not None or stock.get("stockCount") is not None
+    )
+
+
+def track_stock_off(items: list[Any]) -> bool:
+    """Items, none with a stock quantity: the merchant does not track stock (assumptions)."""
+    return bool(items) and not any(carries_stock(item) for item in items)
+
+
 def product_from(raw: Mapping[str, Any], merchant_id: str) -> Product:
     """An item fetched with expand=itemStock,categories."""
     stock = raw.get("itemStock") or {}

@@ -9,7 +9,12 @@ from typing import Any, ClassVar
 
 from aiq.http import HttpClient
 from integrations.providers.base import CredentialField, Provider, map_records, saved_offset
-from integrations.providers.clover.assumptions import WRITE_PROBE_BODY, WRITE_PROBE_CUSTOMER_ID
+from integrations.providers.clover.assumptions import (
+    TRACK_STOCK_OFF,
+    TRACK_STOCK_SAMPLE,
+    WRITE_PROBE_BODY,
+    WRITE_PROBE_CUSTOMER_ID,
+)
 from integrations.providers.clover.client import (
     CLOVER_SETUP_ADVICE,
     CUSTOMER_EXPAND,
@@ -31,6 +36,7 @@ from integrations.providers.clover.mapping import (
     location_from,
     product_from,
     sale_from,
+    track_stock_off,
 )
 from integrations.providers.convert import digits, to_epoch_ms
 from integrations.providers.convert import email as clean_email
@@ -102,7 +108,9 @@ class CloverProvider(Provider):
         self.client.call("GET", self.client.path(CUSTOMERS_PATH), params={"limit": 1})
 
     def permission_warnings(self) -> list[str]:
-        """Write for Customers, which Sync Personas needs (probe: see assumptions.py)."""
+        """Write for Customers, which Sync Personas needs (probe: see assumptions.py), and
+        Track Stock, without which no item's stock can be read (seed 004 FAQ)."""
+        warnings = []
         try:
             self.client.call(
                 "POST",
@@ -110,10 +118,23 @@ class CloverProvider(Provider):
                 json=WRITE_PROBE_BODY,
             )
         except PermissionMissing:
-            return [MISSING_WRITE_CUSTOMERS]
+            warnings.append(MISSING_WRITE_CUSTOMERS)
         except ProviderError:
-            return []  # 404 expected: the permission is there
-        return []
+            pass  # 404 expected: the permission is there
+        if self.stock_untracked():
+            warnings.append(TRACK_STOCK_OFF)
+        return warnings
+
+    def stock_untracked(self) -> bool:
+        """True when a sample of items shows Track Stock off (see assumptions.py); False
+        when stock is tracked or the sample cannot be read (other checks name that)."""
+        params = [("expand", "itemStock"), ("limit", TRACK_STOCK_SAMPLE)]
+        try:
+            body = self.client.call("GET", self.client.path(ITEMS_PATH), params=params)
+        except ProviderError:
+            return False
+        items = body.get("elements") if isinstance(body, Mapping) else None
+        return track_stock_off(items if isinstance(items, list) else [])
 
     def iter_locations(self) -> Iterator[Location | MalformedRecord]:
         """The merchant, as one location."""
@@ -211,12 +232,21 @@ class CloverProvider(Provider):
         return self._one(answer)
 
     def iter_products(self, location_key: str) -> Iterator[Product | MalformedRecord]:
-        """Inventory items with stock (``expand=itemStock``) for the merchant."""
+        """Inventory items with stock (``expand=itemStock``) for the merchant.
+
+        Items without any stock quantity on the first page mean Track Stock is off: that
+        raises ``PermissionMissing`` naming the setting, rather than every item at zero.
+        """
         if location_key != self.merchant_id:
             return
         mapper = partial(product_from, merchant_id=self.merchant_id)
         params = [("expand", ITEM_EXPAND)]
-        for page in self.client.pages(self.client.path(ITEMS_PATH), params, self.page_size):
+        pages = self.client.pages(self.client.path(ITEMS_PATH), params, self.page_size)
+        for number, page in enumerate(pages):
+            if number == 0 and track_stock_off(page):
+                raise PermissionMissing(
+                    "Track Stock is off", user_message=TRACK_STOCK_OFF, only_stream="products"
+                )
             yield from map_records(page, mapper, "product", _id)
 
     def _one(self, answer: Any) -> Customer:

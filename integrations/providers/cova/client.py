@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from aiq.http import HttpClient, url_path
+from aiq.http import Classifier, HttpClient, url_path
 from integrations.providers.cova import assumptions
 from integrations.providers.cova.auth import CovaAuth, is_temporary_password
 from integrations.providers.cova.pacing import RatePacer, service_of
@@ -60,6 +60,19 @@ def classify_data_error(response: requests.Response) -> ProviderError | None:
             **where,
         )
     return None
+
+
+def _first_of(*classifiers: Classifier | None) -> Classifier:
+    """A classifier trying each of ``classifiers`` in turn."""
+
+    def classify(response: requests.Response) -> ProviderError | None:
+        for classifier in classifiers:
+            found = classifier(response) if classifier else None
+            if found is not None:
+                return found
+        return None
+
+    return classify
 
 
 def items_of(body: Any, *keys: str) -> list[Any]:
@@ -121,18 +134,23 @@ class CovaClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        classify: Classifier | None = None,
     ) -> Any:
-        """One authenticated call; on a 401, one fresh token and one more try."""
+        """One authenticated call; on a 401, one fresh token and one more try.
+
+        ``classify`` may name a final error response first (the order intake reads Cova's
+        ``OrderMessage``); ``classify_data_error`` applies to whatever it leaves.
+        """
         token = self.auth.token()
         try:
-            return self._send(method, role, path, token, params, json, idempotent)
+            return self._send(method, role, path, token, params, json, idempotent, classify)
         except TemporaryPassword:
             raise
         except AuthenticationFailed:
             # A token can be revoked or expire early; a fresh grant settles which it is.
             # A second 401 is final.
             fresh = self.auth.token(stale=token)
-            return self._send(method, role, path, fresh, params, json, idempotent)
+            return self._send(method, role, path, fresh, params, json, idempotent, classify)
 
     def _send(
         self,
@@ -143,6 +161,7 @@ class CovaClient:
         params: Mapping[str, Any] | None,
         json: Any,
         idempotent: bool | None,
+        classify: Classifier | None = None,
     ) -> Any:
         service = service_of(path) if role == "api" else role
         headers = {"Authorization": f"Bearer {token}"}
@@ -157,7 +176,7 @@ class CovaClient:
             idempotent=idempotent,
             gate=lambda: self.pacer.slot(service),
             observe=lambda response: self.pacer.observe(service, response),
-            classify=classify_data_error,
+            classify=_first_of(classify, classify_data_error),
         )
 
     def pages(

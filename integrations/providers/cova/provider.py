@@ -103,7 +103,15 @@ class CovaProvider(Provider):
     }
     PATH_PREFIXES: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "accounts": ("/v1/",),
-        "api": ("/entitymanager/", "/crm/", "/posreports/", "/iqloyalty/", "/dataplatform/"),
+        "api": (
+            "/entitymanager/",
+            "/crm/",
+            "/posreports/",
+            "/iqloyalty/",
+            "/dataplatform/",
+            "/taxes/",
+            "/covaorderintake/",
+        ),
     }
     customers_since_supported = False
     customers_by_listing = True

@@ -280,7 +280,9 @@ def item(
 
 @clover_api()
 def item_stocks(request: HttpRequest, account: SandboxAccount, merchant: str) -> HttpResponse:
-    """GET /v3/merchants/{mId}/item_stocks."""
+    """GET /v3/merchants/{mId}/item_stocks (none while Track Stock is off)."""
+    if account.has("no-track-stock"):
+        return json_response({"elements": []})
     quantities = _quantities(account)
     stocks = [
         payloads.stock(account, product, quantities[product.index]) for product in catalog(account)
@@ -304,6 +306,8 @@ def item_stock(
             return clover_error(400, "quantity must be a number.")
         records.save(account, "item_stock", item_id, {"quantity": quantity}, generated_index=index)
         return json_response(payloads.stock(account, product, float(quantity)))
+    if account.has("no-track-stock"):
+        return clover_error(404, f"Item stock for {item_id} not found")
     return json_response(payloads.stock(account, product, _quantities(account)[index]))
 
 

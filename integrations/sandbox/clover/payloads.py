@@ -313,7 +313,12 @@ def item(
         "stockCount": round(quantity),
         "modifiedTime": product.updated_ms(),
     }
-    if "itemStock" in expand:
+    if account.has("no-track-stock"):
+        # Track Stock off: Clover neither counts nor auto-manages the item's stock [I].
+        payload["autoManage"] = False
+        payload["available"] = True
+        del payload["stockCount"]
+    elif "itemStock" in expand:
         payload["itemStock"] = stock(account, product, quantity)
     if "categories" in expand:
         category = {

@@ -178,8 +178,9 @@ def _too_many(seconds: int, headers: dict[str, str]) -> HttpResponse:
     return json_response(body, status=429, headers={**headers, "Retry-After": str(seconds)})
 
 
-def _gate(request: HttpRequest, service: str, company: str) -> tuple[Any, dict[str, str]]:
-    """(account or an error response, rate-limit headers) for one API request."""
+def _gate(request: HttpRequest, service: str, company: str | None) -> tuple[Any, dict[str, str]]:
+    """(account or an error response, rate-limit headers) for one API request; ``company``
+    None when the URL names none (the order intake: the view checks the body's)."""
     claims = _verified_claims(request)
     if claims is None:
         return cova_error(401, DENIED, {"WWW-Authenticate": "Bearer"}), {}
@@ -191,7 +192,7 @@ def _gate(request: HttpRequest, service: str, company: str) -> tuple[Any, dict[s
         return _too_many(window.reset_seconds, headers), headers
     if account.has("temporary-password-data"):
         return cova_error(401, f"{DENIED} {PASSWORD_CHANGE}", headers), headers
-    if company != str(payloads.company_id(account)):
+    if company is not None and company != str(payloads.company_id(account)):
         return cova_error(403, DENIED, headers), headers
     if account.has("rate-limit"):
         wait = faults.rate_limit_fault(account.state_key)
@@ -208,25 +209,31 @@ def _gate(request: HttpRequest, service: str, company: str) -> tuple[Any, dict[s
     return account, headers
 
 
-def cova_api(service: str, *, writes: bool = False) -> Callable[[CovaView], CovaView]:
+def cova_api(
+    service: str, *, writes: bool = False, company_in_url: bool = True
+) -> Callable[[CovaView], CovaView]:
     """Wrap a Cova data view: bearer auth, company check, rate limits, faults, headers.
 
     The view is called as ``view(request, account, *args)`` for a URL whose first
-    argument is the company id. ``writes`` marks views whose POST/PUT change records:
-    those need a token granted for credentials this sandbox issued (``issue_mark``);
-    Cova's searches are POSTs too, and read.
+    argument is the company id (unless ``company_in_url`` is False: the order intake's
+    URLs name none). ``writes`` marks views whose POST/PUT change records: those need a
+    token granted for credentials this sandbox issued (``issue_mark``); Cova's searches
+    are POSTs too, and read.
     """
 
     def decorate(view: CovaView) -> CovaView:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, company: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            company = kwargs.pop("company", None) if company_in_url else None
+            if company_in_url and company is None and args:
+                company, args = args[0], args[1:]
             outcome, headers = _gate(request, service, company)
             if isinstance(outcome, HttpResponse):
                 return outcome
             if writes and request.method in WRITE_METHODS and not outcome.issued:
                 return cova_error(401, NOT_ISSUED, {"WWW-Authenticate": "Bearer", **headers})
-            bad = bad_input(request, {"company": company, **kwargs})
+            bad = bad_input(request, {"company": company or "", **kwargs})
             if bad is not None:
                 response = json_response({"Message": bad[1], "Field": bad[0]}, status=400)
             else:

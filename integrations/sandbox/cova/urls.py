@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from integrations.sandbox.cova import auth, crm, products, reports
+from integrations.sandbox.cova import auth, crm, orders, products, reports
 from integrations.sandbox.web import json_response
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -67,5 +67,9 @@ urlpatterns = [
     _route(PRODUCTS, products.detailed),
     _route(f"{PRODUCTS}/UpdatedAsOf/{{moment}}", products.updated_as_of),
     _route(f"{PRODUCTS}/ByProductIdList", products.by_id_list),
+    _route(f"taxes/v1/{C}/TaxPricingConfiguration", orders.tax_pricing_configuration),
+    _route("covaorderintake/v1/TIPCovaOrder({order_id})", orders.tip_order),
+    _route("covaorderintake/v1/TEPCovaOrder({order_id})", orders.tep_order),
+    _route(f"covaorderintake/v2/{C}/CovaOrder({{order_id}})/Status", orders.order_status),
     re_path(r"^.*$", not_found),
 ]

@@ -1,0 +1,139 @@
+"""The Cova sandbox's order intake and tax pricing through Django's test client: the GUID
+checks, the endpoint matching the location's pricing, the 409 on a second PUT, the polls
+and the cancellation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from integrations.sandbox.cova import orders, payloads
+from integrations.sandbox_credentials import COVA_SANDBOX_INTEGRATOR_ID
+from tests.sandbox.conftest import cova_account, cova_token
+
+pytestmark = pytest.mark.django_db
+INTAKE = "/sandbox/cova/covaorderintake/v1"
+
+
+def bearer(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"HTTP_AUTHORIZATION": f"Bearer {cova_token(client)['access_token']}"}
+
+
+def order_body(order_id: str, location: int = 0, **fields) -> dict:  # type: ignore[no-untyped-def]
+    account = cova_account()
+    return {
+        "Id": order_id,
+        "CompanyId": payloads.company_id(account),
+        "EntityId": payloads.location_ids(account)[location],
+        "IntegratorId": COVA_SANDBOX_INTEGRATOR_ID,
+        "OrderReference": "Ada Lovelace",
+        "IsDelivery": False,
+        "Lines": [{"ProductId": payloads.product_id(account, 1), "Quantity": "2", "Price": "5.00"}],
+        **fields,
+    }
+
+
+def put(client, kind: str, order_id: str, body, auth):  # type: ignore[no-untyped-def]
+    return client.put(
+        f"{INTAKE}/{kind}CovaOrder({order_id})", json.dumps(body), "application/json", **auth
+    )
+
+
+def status(client, order_id: str, auth):  # type: ignore[no-untyped-def]
+    company = payloads.company_id(cova_account())
+    url = f"/sandbox/cova/covaorderintake/v2/Companies({company})/CovaOrder({order_id})/Status"
+    return client.get(url, **auth)
+
+
+def test_tax_pricing_configuration_lists_every_location(client):
+    company = payloads.company_id(cova_account())
+    response = client.get(
+        f"/sandbox/cova/taxes/v1/Companies({company})/TaxPricingConfiguration", **bearer(client)
+    )
+    assert response.status_code == 200
+    assert [entry["IsTaxInclusive"] for entry in response.json()] == [False, False, True]
+    assert [entry["EntityId"] for entry in response.json()] == payloads.location_ids(cova_account())
+
+
+def test_an_order_is_accepted_once_and_polls_move_0_3_4_8(client):
+    auth = bearer(client)
+    order_id = str(uuid.uuid4())
+
+    first = put(client, "TEP", order_id, order_body(order_id), auth)
+    second = put(client, "TEP", order_id, order_body(order_id), auth)
+
+    assert first.status_code == 202 and first.json() == {"Id": order_id}
+    assert second.status_code == 409 and "already exists" in second.json()["Message"]
+    seen = [status(client, order_id, auth).json() for _ in range(5)]
+    assert [s["OrderStatus"] for s in seen] == [0, 3, 4, 8, 8]
+    assert seen[2]["OrderFulfillmentStatus"] == "ReadyForPickup"
+    assert seen[2]["SaleTotal"] == 11.0  # 2 x 5.00 + 10 % tax at a TEP location
+    assert orders.find_order(cova_account(), order_id)["Submissions"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url_id", "body_id", "message"),
+    [
+        ("not-a-guid", None, "is not a valid GUID"),
+        (None, str(uuid.uuid4()), "does not match the order id in the URI"),
+        (None, "", "does not match the order id in the URI"),
+    ],
+)
+def test_the_guid_must_be_in_the_url_and_the_same_in_the_body(client, url_id, body_id, message):
+    order_id = str(uuid.uuid4())
+    body = order_body(order_id if body_id is None else body_id)
+    response = put(client, "TEP", url_id or order_id, body, bearer(client))
+    assert response.status_code == 400
+    assert message in response.json()["Message"]
+    assert orders.find_order(cova_account(), order_id) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "location", "fields", "status_code", "message"),
+    [
+        ("TIP", 0, {}, 400, "needs the order sent to TEPCovaOrder"),
+        ("TEP", 2, {}, 400, "needs the order sent to TIPCovaOrder"),
+        ("TEP", 0, {"IntegratorId": str(uuid.uuid4())}, 400, orders.INVALID_INTEGRATOR),
+        ("TEP", 0, {"EntityId": 12}, 400, "is not a location of yours"),
+        ("TEP", 0, {"Lines": []}, 400, "The order has no Lines."),
+        ("TEP", 0, {"Lines": [{"ProductId": "p", "Quantity": 0, "Price": 1}]}, 400, "Quantity"),
+        ("TEP", 0, {"Lines": [{"ProductId": "p", "Quantity": 1, "Price": "x"}]}, 400, "Price"),
+        ("TEP", 0, {"CompanyId": 1}, 403, "Authorization has been denied"),
+    ],
+)
+def test_bad_orders_are_refused_in_plain_words(
+    client, kind, location, fields, status_code, message
+):
+    order_id = str(uuid.uuid4())
+    response = put(client, kind, order_id, order_body(order_id, location, **fields), bearer(client))
+    assert response.status_code == status_code
+    assert message in response.json()["Message"]
+    assert orders.find_order(cova_account(), order_id) is None
+
+
+def test_a_missing_body_is_a_400_and_an_unknown_order_a_404(client):
+    auth = bearer(client)
+    order_id = str(uuid.uuid4())
+    response = client.put(f"{INTAKE}/TEPCovaOrder({order_id})", "", "application/json", **auth)
+    assert response.status_code == 400
+    assert status(client, order_id, auth).status_code == 404
+
+
+def test_a_cancelled_order_stays_cancelled_and_a_completed_one_cannot_be(client):
+    auth = bearer(client)
+    cancelled, completed = str(uuid.uuid4()), str(uuid.uuid4())
+    for order_id in (cancelled, completed):
+        put(client, "TEP", order_id, order_body(order_id), auth)
+    status(client, cancelled, auth)
+
+    orders.cancel_order(cova_account(), cancelled)
+    for _ in range(4):
+        status(client, completed, auth)
+
+    assert [status(client, cancelled, auth).json()["OrderStatus"] for _ in range(2)] == [7, 7]
+    with pytest.raises(ValueError, match="completed"):
+        orders.cancel_order(cova_account(), completed)
+    with pytest.raises(ValueError, match="no order"):
+        orders.cancel_order(cova_account(), str(uuid.uuid4()))
