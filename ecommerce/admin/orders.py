@@ -262,6 +262,8 @@ class OrderAdmin(TenantAdmin):
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Nothing is saved through the formsets themselves (the history message reads these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not OrderLine:
             return
         # Quantities go through the service (stock check, hold, totals, timeline).
