@@ -174,7 +174,7 @@ def test_checkout_places_a_pending_order_and_shows_only_its_page(shop):
     assert order.reference in body and "Pending" in body and "1 \u00d7 Gelato" in body
     assert "0134" in body and "555" not in body  # the phone is masked
     assert "1990" not in body  # no date of birth
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # The cart is empty again, and the menu shows one fewer
     assert "Your cart is empty" in client.get(f"/shop/{shop.shop_slug}/cart/").content.decode()
     assert "Only 1 left" in client.get(f"/shop/{shop.shop_slug}/").content.decode()
