@@ -177,7 +177,11 @@ def test_checkout_places_a_pending_order_and_shows_only_its_page(shop):
     assert page["Referrer-Policy"] == "same-origin"
     # The cart is empty again, and the menu shows one fewer
     assert "Your cart is empty" in client.get(f"/shop/{shop.shop_slug}/cart/").content.decode()
-    assert "Only 1 left" in client.get(f"/shop/{shop.shop_slug}/").content.decode()
+    menu = client.get(f"/shop/{shop.shop_slug}/").content.decode()
+    assert "Only 1 left" in menu
+    # This browser finds its order again from the menu; a fresh one sees no link
+    assert f'/orders/{order.access_token}/">See your order' in menu
+    assert "See your order" not in past_gate(shop).get(f"/shop/{shop.shop_slug}/").content.decode()
 
 
 def test_another_shopper_sees_nothing_of_an_order(shop):

@@ -22,6 +22,7 @@ from ecommerce.orders.limits import MAX_UNITS_PER_LINE
 from ecommerce.orders.placement import sale_price_used
 from ecommerce.shop.access import behind_age_gate
 from ecommerce.shop.session_cart import SessionCart
+from ecommerce.shop.views.order import last_order_token
 
 # "Only 3 left" below this many units.
 FEW_LEFT = 5
@@ -100,5 +101,6 @@ def menu(request: HttpRequest, settings: CovaEcommerceSettings) -> HttpResponse:
         "category": category,
         "search": search,
         "cart_count": SessionCart(request, settings).count(),
+        "last_order_token": last_order_token(request, settings.store_id),
     }
     return render(request, "shop/menu.html", context)

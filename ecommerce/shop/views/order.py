@@ -29,6 +29,12 @@ def remember_order(request: HttpRequest, order: Order) -> None:
     request.session[key] = [order.access_token, *request.session.get(key, [])][:5]
 
 
+def last_order_token(request: HttpRequest, store_id: int) -> str:
+    """This browser's latest order at the store (never another shopper's)."""
+    tokens = request.session.get(f"shop:orders:{store_id}") or []
+    return tokens[0] if tokens else ""
+
+
 def _order(slug: str, token: str) -> Order:
     settings = open_shop(slug)
     order = (
