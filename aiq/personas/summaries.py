@@ -26,11 +26,12 @@ def _last(kind: str) -> str:
 
 # Columns in SUMMARY_FIELDS order. ROUND: SQLite sums decimals as floats; PostgreSQL's
 # numeric is unchanged by it.
-_SUMMARY_SELECT = f"""
-SELECT persona_id, SUM(CASE WHEN is_refund THEN 0 ELSE 1 END) AS c0,
+_AGGREGATES = f"""SUM(CASE WHEN is_refund THEN 0 ELSE 1 END) AS c0,
        ROUND(SUM(total), 2) AS c1, MIN(occurred_at) AS c2, MAX(occurred_at) AS c3,
        MAX(CASE WHEN NOT is_refund THEN occurred_at END) AS c4,
-       {_last("in_store")} AS c5, {_last("pickup")} AS c6, {_last("delivery")} AS c7
+       {_last("in_store")} AS c5, {_last("pickup")} AS c6, {_last("delivery")} AS c7"""
+_SUMMARY_SELECT = f"""
+SELECT persona_id, {_AGGREGATES}
 FROM {{source}}
 WHERE {{where}}
 GROUP BY persona_id
@@ -52,12 +53,21 @@ def _update(where: str, source: str = _SALES) -> str:
 
 
 # A batch's personas drive the read on PostgreSQL: one index probe per persona on the
-# (company, persona) index, whatever the table's statistics say. With `persona_id =
-# ANY(array)` as a filter, a planner whose statistics lag a bulk load (a first sync)
-# read every sale of the company per batch instead: seconds per batch, growing with
-# the history (bench_sync: 4,763 sales/s before the summaries, 1,390 with the filter).
-_BATCH_SOURCE = (
-    f"unnest(%s::bigint[]) AS batch(pid) JOIN {_SALES} ON {_SALES}.persona_id = batch.pid"
+# (company, persona) index, whatever the table's statistics say. Each persona's sales
+# are aggregated in a LATERAL subquery, which the planner cannot turn into a join: a
+# join (or a `persona_id = ANY(array)` filter) lets a planner whose statistics lag a bulk
+# load (a first sync, autovacuum behind) hash every sale of the company on every batch,
+# a cost that grows with the history (bench_sync at 100,000 sales: 230 ms a batch, most
+# of it reading the company's sales). A persona left without sales gets NULLs from the
+# aggregates, which is what "no sales" means, so no separate clearing pass is needed.
+_BATCH_UPDATE = (
+    f"UPDATE {_PERSONAS} SET {_ASSIGN} FROM ("  # noqa: S608
+    f"SELECT batch.pid AS persona_id, totals.* FROM unnest(%s::bigint[]) AS batch(pid) "
+    f"CROSS JOIN LATERAL (SELECT {_AGGREGATES} FROM {_SALES} "
+    f"WHERE {{where}} AND {_SALES}.persona_id = batch.pid) AS totals"
+    # The ids again, on the personas: read by primary key, never by scanning the table.
+    f") AS g WHERE {_PERSONAS}.id = g.persona_id AND {_PERSONAS}.id = ANY(%s::bigint[])"
+    f"{_CHANGED}"
 )
 
 
@@ -65,8 +75,6 @@ _CLEAR = ", ".join(f"{name} = NULL" for name in SUMMARY_FIELDS)
 
 
 def _in_list(column: str, ids: list[int]) -> tuple[str, list]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
@@ -82,12 +90,12 @@ def refresh(persona_ids: Iterable[int | None], company_id: int | None = None) ->
                 where, params = "TRUE", [chunk]
                 if company_id is not None:
                     where, params = f"{_SALES}.company_id = %s", [chunk, company_id]
-                cursor.execute(_update(where, _BATCH_SOURCE), params)
-            else:
-                where, params = _in_list("persona_id", chunk)
-                if company_id is not None:
-                    where, params = f"company_id = %s AND {where}", [company_id, *params]
-                cursor.execute(_update(where), params)
+                cursor.execute(_BATCH_UPDATE.format(where=where), [*params, chunk])
+                continue
+            where, params = _in_list("persona_id", chunk)
+            if company_id is not None:
+                where, params = f"company_id = %s AND {where}", [company_id, *params]
+            cursor.execute(_update(where), params)
             gone, params = _in_list("id", chunk)
             cursor.execute(
                 f"UPDATE {_PERSONAS} SET {_CLEAR} WHERE {gone}"  # noqa: S608

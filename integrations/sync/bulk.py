@@ -233,12 +233,18 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Any) -> None:
 
 
 # The personas of stored sales this batch changes (read before the upsert moves them).
+# One probe of the unique key per staged sale, as the upsert makes: the LIMIT keeps the
+# planner from flattening the LATERAL into a join, which with statistics that lag a bulk
+# load (autovacuum behind a first sync) hashed every sale of the source on every batch.
 _CHANGED_OWNERS = f"""
 SELECT DISTINCT stored.persona_id
 FROM {STAGE} s
-JOIN personas_sale stored
-  ON stored.company_id = %(company)s AND stored.source = %(source)s
- AND stored.external_id = s.external_id
+CROSS JOIN LATERAL (
+    SELECT sale.persona_id, sale.content_hash FROM personas_sale sale
+    WHERE sale.company_id = %(company)s AND sale.source = %(source)s
+      AND sale.external_id = s.external_id
+    LIMIT 1
+) AS stored
 WHERE stored.content_hash IS DISTINCT FROM s.content_hash AND stored.persona_id IS NOT NULL
 """  # noqa: S608
 

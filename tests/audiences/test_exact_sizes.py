@@ -5,6 +5,7 @@ after a merge; ``verify`` finds nothing off, and does find a summary left stale.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from aiq.personas import summaries
 from aiq.personas.choices import Fulfillment
 from aiq.personas.merging import merge_personas, undo_merge
 from aiq.personas.models import Persona, Sale, SaleLine
+from aiq.personas.models.persona import SUMMARY_FIELDS
 from aiq.personas.purchases import link_unlinked_sales
 from integrations.providers.values import Sale as PosSale
 from integrations.providers.values import SaleLine as PosLine
@@ -228,3 +230,25 @@ def test_verify_command_exits_non_zero_while_summaries_are_off(company_a):
     call_command("purchase_summaries", "--rebuild", "--company", str(company_a.pk), stdout=out)
     assert "1 summaries corrected" in out.getvalue()
     call_command("purchase_summaries", "--verify", stdout=StringIO())
+
+
+def test_a_shopper_whose_only_sale_moves_away_is_left_with_no_summary(company_a):
+    # A re-synced sale now names another customer: the first shopper has no sales left,
+    # and their summary columns go back to NULL ("no sales"), the second gets the sale.
+    now = timezone.now()
+    first, second = PersonaFactory(company=company_a), PersonaFactory(company=company_a)
+    IdentityFactory(persona=first, external_id="FIRST")
+    IdentityFactory(persona=second, external_id="SECOND")
+    sale = _pos_sale(random.Random(5), 1, "FIRST", now)
+    _sync(company_a, [sale], now)
+    first.refresh_from_db()
+    assert first.purchase_count is not None and first.first_sale_at is not None
+
+    moved = dataclasses.replace(sale, customer_external_id="SECOND")
+    _sync(company_a, [moved], now)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [getattr(first, name) for name in SUMMARY_FIELDS] == [None] * len(SUMMARY_FIELDS)
+    assert second.first_sale_at == Sale.objects.get(persona=second).occurred_at
+    assert summaries.verify(company_a.pk) == []
