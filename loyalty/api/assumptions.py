@@ -116,7 +116,7 @@ SALES_SOURCE = "api"
 # `price` is the unit price; `discount` the line's discount in money (its sign ignored). A
 # line's total is price x quantity less the discount, and for a returned line (negative
 # quantity) the discount given back is added: what the shopper gets back.
-# `brand` is accepted and not stored (sale lines have no brand yet).
+# `brand` is stored on the sale line (cut to 128 characters), as `category` is.
 # `transaction_total` is the sale's total; missing, the lines' totals add up to it. Tax is
 # not sent: 0. A visit whose lines are all returned (negative quantities), or whose total is
 # negative, is a refund: its total is negative, and refunds earn nothing and take nothing
