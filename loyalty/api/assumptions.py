@@ -28,9 +28,15 @@ def not_found_body() -> dict[str, Any]:
     return {"success": True, "code": 200, "data": {"results": None}}
 
 
-# Audiences do not exist here yet: the wallet lists none ({name, avatar} each when they do).
-def wallet_audiences() -> list[dict[str, Any]]:
-    return []
+# The wallet's `audiences`: the Marketing > Audiences the shopper is in now (computed on
+# read, as every audience is), in name order. AIQ shows {name, avatar} [C]; `id` (our
+# audience id, stable across renames) is ours [I], and as audiences have no image here
+# `avatar` is "" (as discount templates' is).
+AUDIENCE_AVATAR = ""
+
+
+def wallet_audience(audience: Any) -> dict[str, Any]:
+    return {"id": audience.pk, "name": audience.name, "avatar": AUDIENCE_AVATAR}
 
 
 # Discount templates have an avatar in AIQ; ours have no image.
