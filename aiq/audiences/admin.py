@@ -69,6 +69,7 @@ class AudienceAdmin(TenantAdmin):
             "catalogue": catalogue(),
             "stores": [[store.pk, store.name] for store in stores.order_by("name")],
             "traitKeys": services.trait_keys(company) if company else [],
+            "brands": services.brands(company) if company else [],
             "sizeUrl": reverse("admin:audiences_audience_size"),
         }
         extra_context = {**(extra_context or {}), "audience_builder": builder}

@@ -8,9 +8,10 @@ purchase in 30 days", "delivery in 90 days" are column tests. A window ("3+ purc
 365 days") is answered from the columns for shoppers whose first sale is inside it, and
 from their sales, grouped once, only for the shoppers who began earlier (found by the
 (company, first sale) index). Other conditions: a column test, or an EXISTS over an
-indexed child table (sale lines by sale, identities by (persona, source), the loyalty
-account by its unique persona). Custom brand traits use JSON containment on PostgreSQL
-(the GIN index on ``brand_traits``) and a key lookup elsewhere."""
+indexed child table (sale lines by sale, a brand's lines by the partial UPPER(brand)
+index, identities by (persona, source), the loyalty account by its unique persona).
+Custom brand traits use JSON containment on PostgreSQL (the GIN index on
+``brand_traits``) and a key lookup elsewhere."""
 
 from __future__ import annotations
 
@@ -137,13 +138,23 @@ def _last_purchase(row: dict[str, Any], company_id: int, today: date) -> Q:
 
 
 def _category(row: dict[str, Any], company_id: int, today: date) -> Q:
+    return Q(Exists(_lines(row, company_id, today, category__iexact=row["value"])))
+
+
+def _brand(row: dict[str, Any], company_id: int, today: date) -> Q:
+    # "Not blank" lets PostgreSQL read the partial index on UPPER(brand) of migration
+    # audiences/0004 (lines without a brand are not in it), so only that brand's lines.
+    lines = _lines(row, company_id, today, brand__iexact=row["value"]).exclude(brand="")
+    return Q(Exists(lines))
+
+
+def _lines(row: dict[str, Any], company_id: int, today: date, **filters: Any) -> QuerySet[SaleLine]:
+    """The persona's sale lines matching ``filters``, in the row's window if it has one."""
     lines = SaleLine.objects.filter(
-        sale__company_id=company_id, sale__persona=OuterRef("pk"), category__iexact=row["value"]
+        sale__company_id=company_id, sale__persona=OuterRef("pk"), **filters
     )
     since = _since(row, today)
-    if since is not None:
-        lines = lines.filter(sale__occurred_at__gte=since)
-    return Q(Exists(lines))
+    return lines if since is None else lines.filter(sale__occurred_at__gte=since)
 
 
 def _total_spend(row: dict[str, Any], company_id: int, today: date) -> Q:
@@ -231,6 +242,7 @@ _TERMS: dict[str, Callable[[dict[str, Any], int, date], Q]] = {
     "purchase_count": _purchase_count,
     "last_purchase": _last_purchase,
     "category": _category,
+    "brand": _brand,
     "brand_trait": _brand_trait,
     "points": _points,
 }

@@ -22,7 +22,8 @@ class Param:
 
     name: str
     label: str
-    # text, whole (a whole number), money (dollars), choice, store, trait_key
+    # text, whole (a whole number), money (dollars), choice, store, trait_key, brand (text
+    # the builder offers the company's brands for)
     kind: str
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
@@ -94,6 +95,12 @@ CONDITION_TYPES: tuple[ConditionType, ...] = (
         "Performed Event",
         "Bought a product category",
         (Param("value", "category", "text"), _days()),
+    ),
+    ConditionType(
+        "brand",
+        "Performed Event",
+        "Bought brand",
+        (Param("value", "brand", "brand"), _days()),
     ),
     ConditionType(
         "brand_trait",

@@ -1,6 +1,7 @@
 """What staff do with an audience: its size, a sample, "is this shopper in it?", the
-member export, and the custom brand trait keys the builder offers. Everything is computed
-on read from the current personas and sales (no stored membership, so never stale)."""
+member export, and the custom brand trait keys and brands the builder offers. Everything
+is computed on read from the current personas and sales (no stored membership, so never
+stale)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from django.db.models import QuerySet
 from aiq.accounts.models import Company
 from aiq.audiences.compile import members_of
 from aiq.audiences.models import Audience
-from aiq.personas.models import Persona
+from aiq.personas.models import Persona, SaleLine
 from aiq.personas.normalize import normalize_email, normalize_phone
 
 SAMPLE_SIZE = 10
+# The builder's brand list is a convenience (any brand can be typed): a company with more
+# brands than this sees the first ones alphabetically.
+MAX_BRANDS = 500
 EXPORT_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "state", "loyalty_enrolled_at")
 
 
@@ -108,3 +112,12 @@ def trait_keys(company: Company | int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [company_id])
         return sorted(row[0] for row in cursor.fetchall())
+
+
+def brands(company: Company | int) -> list[str]:
+    """The brands on the company's sale lines, sorted (at most ``MAX_BRANDS``). One query;
+    on PostgreSQL it reads only lines that have a brand (the partial index of migration
+    audiences/0004), so a POS whose lines carry none costs nothing here."""
+    company_id = company if isinstance(company, int) else company.pk
+    lines = SaleLine.objects.filter(sale__company_id=company_id).exclude(brand="")
+    return list(lines.order_by("brand").values_list("brand", flat=True).distinct()[:MAX_BRANDS])

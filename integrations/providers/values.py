@@ -107,7 +107,8 @@ class CustomerDraft(_JsonMixin):
 
 @dataclass(frozen=True, slots=True)
 class SaleLine(_JsonMixin):
-    """One line of a sale. ``total`` is what the shopper paid for the line, before tax."""
+    """One line of a sale. ``total`` is what the shopper paid for the line, before tax.
+    ``brand`` is the product's brand as the POS names it (None when its lines carry none)."""
 
     external_id: str
     product_external_id: str | None
@@ -118,6 +119,7 @@ class SaleLine(_JsonMixin):
     discount: Decimal
     total: Decimal
     category: str | None = None
+    brand: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

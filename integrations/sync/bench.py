@@ -248,7 +248,7 @@ SALE_COLUMNS = (
     "payments, is_refund, receipt_number, content_hash, created_at, updated_at"
 )
 LINE_COLUMNS = (
-    "sale_id, position, external_id, product_external_id, sku, name, category, quantity, "
+    "sale_id, position, external_id, product_external_id, sku, name, category, brand, quantity, "
     "unit_price, discount, total"
 )
 

@@ -60,6 +60,7 @@ LINE_FIELDS = (
     "unit_price",
     "discount",
     "total",
+    "brand",
 )
 Row = tuple[Any, ...]
 Lines = tuple[Row, ...]

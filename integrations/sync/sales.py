@@ -49,11 +49,13 @@ def sale_row(sale: PosSale, skip_payment_method: bool) -> tuple[Row, Lines]:
         )
         method = max(sale.payments, key=lambda p: abs(p.amount)).method[:60]
     lines = []
+    hashed = []
     for position, line in enumerate(sale.lines):
         numbers = (line.quantity, line.unit_price, line.discount, line.total)
         for number in numbers:
             if abs(number) >= MONEY_LIMIT:
                 raise ValueError("a line amount is too large to be a sale")
+        brand = (line.brand or "")[:128]
         row = (
             position,
             (line.external_id or "")[:128],
@@ -62,8 +64,12 @@ def sale_row(sale: PosSale, skip_payment_method: bool) -> tuple[Row, Lines]:
             (line.name or "")[:255],
             (line.category or "")[:128],
             *numbers,
+            brand,
         )
         lines.append(row)
+        # A line without a brand hashes as it did before lines had one: stored sales of a
+        # POS whose lines carry no brand are not all rewritten by the next read.
+        hashed.append(row if brand else row[:-1])
     core = (
         external_id,
         (sale.customer_external_id or "")[:128],
@@ -77,7 +83,7 @@ def sale_row(sale: PosSale, skip_payment_method: bool) -> tuple[Row, Lines]:
         sale.is_refund,
         (sale.receipt_number or "")[:64],
     )
-    return (*core, text_hash(core, lines)), tuple(lines)
+    return (*core, text_hash(core, hashed)), tuple(lines)
 
 
 class SalesWriter:

@@ -28,9 +28,15 @@ def not_found_body() -> dict[str, Any]:
     return {"success": True, "code": 200, "data": {"results": None}}
 
 
-# Audiences do not exist here yet: the wallet lists none ({name, avatar} each when they do).
-def wallet_audiences() -> list[dict[str, Any]]:
-    return []
+# The wallet's `audiences`: the Marketing > Audiences the shopper is in now (computed on
+# read, as every audience is), in name order. AIQ shows {name, avatar} [C]; `id` (our
+# audience id, stable across renames) is ours [I], and as audiences have no image here
+# `avatar` is "" (as discount templates' is).
+AUDIENCE_AVATAR = ""
+
+
+def wallet_audience(audience: Any) -> dict[str, Any]:
+    return {"id": audience.pk, "name": audience.name, "avatar": AUDIENCE_AVATAR}
 
 
 # Discount templates have an avatar in AIQ; ours have no image.
@@ -116,7 +122,7 @@ SALES_SOURCE = "api"
 # `price` is the unit price; `discount` the line's discount in money (its sign ignored). A
 # line's total is price x quantity less the discount, and for a returned line (negative
 # quantity) the discount given back is added: what the shopper gets back.
-# `brand` is accepted and not stored (sale lines have no brand yet).
+# `brand` is stored on the sale line (cut to 128 characters), as `category` is.
 # `transaction_total` is the sale's total; missing, the lines' totals add up to it. Tax is
 # not sent: 0. A visit whose lines are all returned (negative quantities), or whose total is
 # negative, is a refund: its total is negative, and refunds earn nothing and take nothing

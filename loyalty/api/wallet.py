@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from aiq.audiences.membership import membership
 from aiq.personas.models import Persona
 from loyalty.api import assumptions
 from loyalty.api.keys import key_program
@@ -29,9 +30,12 @@ def api_wallet(
     on_hold = account.on_hold if account else ZERO
     program = key_program(key)
     hide = bool(program and program.hide_points_in_wallet)
+    # Read once (two queries whatever the number of audiences): listed below, and what
+    # decides discounts limited to an audience.
+    audiences = membership(persona)
     # A key scoped to a store sees that store's discounts only.
     discounts = redeemable_discounts(
-        persona, balance=balance, store=key.store, at=at, program=program
+        persona, balance=balance, store=key.store, at=at, program=program, audiences=audiences
     )
     return {
         # Where compliance forbids points AIQ sends 0, always.
@@ -40,7 +44,7 @@ def api_wallet(
         # loyaltyPoints, which is what the shopper can spend now.
         "pointsOnHold": 0 if hide else as_number(on_hold),
         "hidePointsInWallet": hide,
-        "audiences": assumptions.wallet_audiences(),
+        "audiences": [assumptions.wallet_audience(a) for a in audiences.inside()],
         "discountTemplates": [_template(persona, key, d, base_url) for d in discounts],
     }
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db import connection
 from django.db.models import prefetch_related_objects
@@ -29,6 +29,9 @@ from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.program.models import LoyaltyProgram
 from loyalty.program.points import say_date, say_money, say_points
 from stores.models import RetailStore
+
+if TYPE_CHECKING:  # aiq.audiences imports loyalty models: imported where used
+    from aiq.audiences.membership import Membership
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +71,14 @@ def discount_options(
     staff: bool = False,
     spend: Decimal | None = None,
     program: ProgramArgument = LOOK_UP_PROGRAM,
+    audiences: Membership | None = None,
 ) -> list[DiscountOption]:
     """Every active discount of the shopper's company, each with the reasons it cannot be
     redeemed now (none when it can). ``store`` None: any store (the wallet, before the
     shopper picks one); ``spend`` None: the cart is not known, no minimum is checked.
-    ``program``: the company's program (or None) when the caller has read it already."""
+    ``program``: the company's program (or None) when the caller has read it already;
+    ``audiences``: the shopper's audience membership when the caller has read it (the
+    wallet lists it), so audience-limited discounts cost no further query."""
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
@@ -89,7 +95,7 @@ def discount_options(
         for d in discounts
         if d.persona_use_count  # type: ignore[attr-defined]
     }
-    outside = {} if blocked else _audiences_outside(persona, discounts)
+    outside = {} if blocked else _audiences_outside(persona, discounts, audiences)
     options = []
     for discount in discounts:
         reasons = list(blocked)
@@ -112,10 +118,18 @@ def redeemable_discounts(
     staff: bool = False,
     spend: Decimal | None = None,
     program: ProgramArgument = LOOK_UP_PROGRAM,
+    audiences: Membership | None = None,
 ) -> list[Discount]:
     """The discounts the shopper can redeem now (see ``discount_options``)."""
     options = discount_options(
-        persona, balance=balance, store=store, at=at, staff=staff, spend=spend, program=program
+        persona,
+        balance=balance,
+        store=store,
+        at=at,
+        staff=staff,
+        spend=spend,
+        program=program,
+        audiences=audiences,
     )
     return [option.discount for option in options if option.redeemable]
 
@@ -144,21 +158,22 @@ def _blocked(program: LoyaltyProgram | None, persona: Persona) -> list[str]:
     return []
 
 
-def _audiences_outside(persona: Persona, discounts: list[Discount]) -> dict[int, str]:
+def _audiences_outside(
+    persona: Persona, discounts: list[Discount], known: Membership | None
+) -> dict[int, str]:
     """{audience id: name} of the discounts' audiences the shopper is not in. Nothing is
-    read when no discount is limited to an audience; otherwise the audiences in one query
-    and one membership query each (``aiq/audiences/compile.py``), computed now."""
+    read when no discount is limited to an audience or the caller's ``known`` membership
+    covers them; otherwise the audiences in one query and their membership in one more
+    (``aiq/audiences/membership.py``), computed now."""
     wanted = {d.audience_id for d in discounts if d.audience_id is not None}
     if not wanted:
         return {}
+    from aiq.audiences.membership import membership
     from aiq.audiences.models import Audience
-    from aiq.audiences.services import is_member
 
-    outside = {}
-    for audience in Audience.objects.filter(pk__in=wanted):
-        if not is_member(audience, persona):
-            outside[audience.pk] = audience.name
-    return outside
+    if known is None or not known.knows(wanted):
+        known = membership(persona, Audience.objects.filter(pk__in=wanted))
+    return {pk: name for pk, name in known.outside().items() if pk in wanted}
 
 
 def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:

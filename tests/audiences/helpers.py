@@ -20,6 +20,7 @@ def sale(
     fulfillment: str = "in_store",
     refund: bool = False,
     category: str = "",
+    brand: str = "",
 ) -> Sale:
     amount = Decimal(total)
     made = Sale.objects.create(
@@ -37,12 +38,13 @@ def sale(
         is_refund=refund,
         content_hash="test",
     )
-    if category:
+    if category or brand:
         SaleLine.objects.create(
             sale=made,
             position=1,
             name="Item",
             category=category,
+            brand=brand,
             quantity=Decimal(1),
             unit_price=amount,
             discount=Decimal(0),

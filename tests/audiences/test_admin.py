@@ -134,3 +134,24 @@ def test_marketing_section_lists_audiences(marketer_a):
     page = marketer_a.get(reverse("admin:index"))
     assert b"Marketing" in page.content
     assert reverse("admin:audiences_audience_changelist").encode() in page.content
+
+
+def test_builder_offers_bought_brand_with_the_companys_brands(marketer_a, company_a, company_b):
+    # given brands on this company's sale lines, and another company's
+    ours = PersonaFactory(company=company_a)
+    sale(ours, brand="Greenleaf")
+    sale(ours, brand="Acme Farms")
+    sale(ours, category="Flower")  # a line without a brand
+    sale(PersonaFactory(company=company_b), brand="Theirs Co")
+
+    # when the builder opens
+    page = marketer_a.get(reverse("admin:audiences_audience_add"))
+
+    # then "Bought brand" is offered and the picker lists this company's brands only
+    builder = page.context["audience_builder"]
+    assert builder["brands"] == ["Acme Farms", "Greenleaf"]
+    brand = next(c for c in builder["catalogue"] if c["key"] == "brand")
+    assert (brand["group"], brand["label"]) == ("Performed Event", "Bought brand")
+    assert [p["kind"] for p in brand["params"]] == ["brand", "whole"]
+    # and the live size counts the brand's buyers
+    assert _size(marketer_a, [{"type": "brand", "value": "acme farms"}]).json()["size"] == 1

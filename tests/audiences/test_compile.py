@@ -116,6 +116,42 @@ def test_category_last_purchase_and_points(company_a):
     assert _ids(company_a, [{"type": "points", "points": "750.01"}]) == set()
 
 
+def test_bought_brand_matches_the_brand_in_any_case_within_the_window(company_a, company_b):
+    # given shoppers who bought brands, at different times, and one elsewhere
+    recent = PersonaFactory(company=company_a)
+    sale(recent, category="Flower", brand="Acme Farms", days_ago=5)
+    lapsed = PersonaFactory(company=company_a)
+    sale(lapsed, category="Flower", brand="ACME FARMS", days_ago=120)
+    other_brand = PersonaFactory(company=company_a)
+    sale(other_brand, category="Flower", brand="Greenleaf", days_ago=5)
+    no_brand = PersonaFactory(company=company_a)
+    sale(no_brand, category="Flower", days_ago=5)
+    theirs = PersonaFactory(company=company_b)
+    sale(theirs, brand="Acme Farms", days_ago=5)
+
+    # then the condition selects the brand's buyers only (it is not ignored: the
+    # company's other shoppers are left out), case-insensitively, in the window
+    assert _ids(company_a, [{"type": "brand", "value": "acme farms"}]) == {recent.pk, lapsed.pk}
+    assert _ids(company_a, [{"type": "brand", "value": "Acme Farms", "days": 30}]) == {recent.pk}
+    assert _ids(company_a, [{"type": "brand", "value": "Nobody's brand"}]) == set()
+    # and it combines like any other condition
+    both = [{"type": "brand", "value": "greenleaf"}, {"type": "last_purchase", "days": 30}]
+    assert _ids(company_a, both) == {other_brand.pk}
+    assert _ids(company_a, both, match="any") == {recent.pk, other_brand.pk, no_brand.pk}
+
+
+def test_bought_brand_requires_a_brand(company_a):
+    from django.core.exceptions import ValidationError
+
+    from aiq.audiences.conditions import clean_conditions
+
+    with pytest.raises(ValidationError, match=r"Condition 1 \(Bought brand\), brand: this field"):
+        clean_conditions([{"type": "brand", "value": "  "}])
+    assert clean_conditions([{"type": "brand", "value": " Acme ", "days": "30"}]) == [
+        {"type": "brand", "value": "Acme", "days": 30}
+    ]
+
+
 def test_all_and_any_give_the_same_members_as_a_direct_query_in_one_query(company_a):
     from aiq.personas.models import Persona
 

@@ -47,14 +47,17 @@ CONDITIONS = [
     {"type": "last_purchase", "days": 30},
     {"type": "last_purchase", "days": 200},
     {"type": "category", "value": "flower", "days": 100},
+    {"type": "brand", "value": "acme farms"},
+    {"type": "brand", "value": "Greenleaf", "days": 100},
     {"type": "loyalty_member", "value": "yes"},
     {"type": "points", "points": "500"},
 ]
 COMPOUND = [
-    ("all", [CONDITIONS[2], CONDITIONS[6], CONDITIONS[15]]),
-    ("all", [CONDITIONS[10], CONDITIONS[16]]),
-    ("any", [CONDITIONS[12], CONDITIONS[8], CONDITIONS[15]]),
+    ("all", [CONDITIONS[2], CONDITIONS[6], CONDITIONS[17]]),
+    ("all", [CONDITIONS[10], CONDITIONS[18]]),
+    ("any", [CONDITIONS[12], CONDITIONS[8], CONDITIONS[17]]),
     ("any", [CONDITIONS[7], CONDITIONS[1]]),
+    ("all", [CONDITIONS[15], CONDITIONS[17]]),
 ]
 
 
@@ -65,7 +68,7 @@ def _since(days, today):
     return timezone.make_aware(start)
 
 
-def _matches(row, persona, sales, categories, today):
+def _matches(row, persona, sales, categories, brands, today):
     since = _since(row.get("days"), today)
     window = [s for s in sales if since is None or s.occurred_at >= since]
     purchases = [s for s in window if not s.is_refund]
@@ -82,6 +85,8 @@ def _matches(row, persona, sales, categories, today):
         return bool(purchases)
     if kind == "category":
         return any(categories.get(s.pk) == row["value"] for s in window)
+    if kind == "brand":
+        return any(brands.get(s.pk) == row["value"].lower() for s in window)
     if kind == "loyalty_member":
         return persona.loyalty_enrolled_at is not None
     if kind == "points":
@@ -95,10 +100,13 @@ def _expected(company, match, conditions, today):
         line.sale_id: line.category.lower()
         for line in SaleLine.objects.filter(sale__company=company)
     }
+    brands = {
+        line.sale_id: line.brand.lower() for line in SaleLine.objects.filter(sale__company=company)
+    }
     members = set()
     for persona in Persona.objects.filter(company=company):
         sales = list(Sale.objects.filter(persona=persona))
-        hits = [_matches(row, persona, sales, categories, today) for row in conditions]
+        hits = [_matches(row, persona, sales, categories, brands, today) for row in conditions]
         if (all if match == "all" else any)(hits):
             members.add(persona.pk)
     return members
@@ -120,8 +128,10 @@ def _pos_sale(rng, number, customer, now):
     amount = Decimal(rng.randint(500, 15000)) / 100
     total = -amount if refund else amount
     category = rng.choice(["Flower", "Edibles", "Vapes"])
+    # Brands as the sync brings them: in the POS's own case, or none (Cova, Clover).
+    brand = rng.choice(["Acme Farms", "ACME FARMS", "Greenleaf", None])
     line = PosLine(
-        f"L{number}", None, None, "Item", Decimal(1), amount, Decimal(0), amount, category
+        f"L{number}", None, None, "Item", Decimal(1), amount, Decimal(0), amount, category, brand
     )
     return PosSale(
         external_id=f"R{number}",

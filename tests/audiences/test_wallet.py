@@ -50,7 +50,7 @@ def test_only_the_audience_may_redeem_and_others_are_told_why(company_a):
     assert _reasons(regular) == {"VIP $20": "Only for VIP pricing", "Everyone $5": ""}
 
 
-def test_membership_is_read_now_and_costs_a_query_per_audience_only_when_needed(company_a):
+def test_membership_is_read_now_and_costs_two_queries_only_when_needed(company_a):
     LoyaltyProgramFactory(company=company_a, enabled=True)
     shopper = _member(company_a)
     DiscountFactory(company=company_a, name="Everyone $5")
@@ -64,9 +64,16 @@ def test_membership_is_read_now_and_costs_a_query_per_audience_only_when_needed(
     )
     DiscountFactory(company=company_a, name="Delivery $10", audience=delivery)
     DiscountFactory(company=company_a, name="Delivery $15", audience=delivery)
+    vips = Audience.objects.create(
+        company=company_a,
+        name="VIP",
+        conditions=[{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}],
+    )
+    DiscountFactory(company=company_a, name="VIP $20", audience=vips)
     with CaptureQueriesContext(connection) as limited:
-        assert _reasons(shopper)["Delivery $10"] == "Only for Delivery"
-    # the audiences in one query, then one membership query for the one audience
+        reasons = _reasons(shopper)
+    assert (reasons["Delivery $10"], reasons["VIP $20"]) == ("Only for Delivery", "Only for VIP")
+    # the audiences in one query, then one membership query for both audiences
     assert len(limited) == len(plain) + 2
 
     sale(shopper, fulfillment="delivery")  # a sync brings a delivery: in at once

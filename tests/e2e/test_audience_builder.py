@@ -100,3 +100,37 @@ def test_marketer_builds_the_seeds_two_audiences(page, live_server):
     assert vip.conditions == [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}]
     assert set(members(vip).values_list("pk", flat=True)) == vip_direct
     assert vip_direct and delivery_direct and vip_direct != delivery_direct
+
+
+def test_marketer_builds_a_bought_brand_audience_from_the_brand_picker(page, live_server):
+    # given shoppers who bought brands (as POSaBIT lines bring them) and one who did not
+    membership = MembershipFactory(role=Role.MARKETER)
+    company = membership.company
+    acme = [PersonaFactory(company=company) for _ in range(3)]
+    for persona in acme:
+        sale(persona, category="Flower", brand="Acme Farms")
+    sale(PersonaFactory(company=company), category="Edibles", brand="Greenleaf")
+    sale(PersonaFactory(company=company), category="Vapes")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(membership.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("#content").get_by_role("link", name="Audiences").first.click()
+
+    # when they pick Performed Event > Bought brand: the brand box offers the brands present
+    _build(page, "Acme buyers", "Bought brand", {})
+    brand = page.locator(".audience-row").last.get_by_label("brand", exact=True)
+    expect(brand).to_have_attribute("list", "audience-brands")
+    expect(page.locator("#audience-brands option")).to_have_count(2)
+    options = page.locator("#audience-brands option")
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == ["Acme Farms", "Greenleaf"]
+    brand.fill("acme farms")
+
+    # then the size is the brand's buyers, and the saved audience has them as members
+    expect(page.locator("#audience-size")).to_have_text("3")
+    screenshot(page, "audience-bought-brand")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#result_list")).to_contain_text("Acme buyers")
+    saved = Audience.objects.get(company=company, name="Acme buyers")
+    assert saved.conditions == [{"type": "brand", "value": "acme farms"}]
+    assert set(members(saved).values_list("pk", flat=True)) == {p.pk for p in acme}

@@ -232,6 +232,7 @@ def test_sales_money_is_cents_converted() -> None:
         Decimal("60.28"),
     )
     assert sale.lines[0].unit_price == Decimal("20.00")
+    assert (sale.lines[0].category, sale.lines[0].brand) == ("Flower", "House")
     assert sale.occurred_at.isoformat() == "2024-05-30T18:22:10+00:00"
 
 

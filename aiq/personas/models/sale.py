@@ -104,6 +104,9 @@ class SaleLine(models.Model):
     sku = models.CharField(max_length=128, blank=True)
     name = models.CharField(max_length=255, blank=True)
     category = models.CharField(max_length=128, blank=True)
+    # The product's brand as the POS names it; blank where the POS's lines carry none
+    # (Cova, Clover) and on lines synced before brands were kept.
+    brand = models.CharField(max_length=128, blank=True, default="", db_default="")
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)

@@ -29,6 +29,12 @@ DOB_FIELDS = ("dobYear", "dobMonth", "dobDay")
 # Line items: ``price`` is the unit price in cents; ``unitQty`` is thousandths of a unit for
 # items priced by quantity, absent otherwise (one unit) [I]. ``itemCode`` is the SKU [I].
 UNIT_QTY_SCALE = 1000
+# Line items carry no brand (nor a category): only ``item {id}`` names the product [C-3p
+# field list]. A brand, where a merchant keeps one, is a tag on the item (Items expand
+# ``tags`` [C-3p]; our sandbox tags each item with its brand), and nested expands of a
+# line item's item are not documented. So Clover sale lines come in with an empty brand
+# and "Bought brand" matches no Clover sale; filling it would mean reading the items' tags
+# and joining on the item id, which is not done.
 # Order-level discounts carry a negative ``amount`` in cents or a ``percentage`` [I].
 # Tax is the sum of the payments' ``taxAmount`` [I]; the tender's ``label`` names the
 # payment method [I].

@@ -102,6 +102,7 @@ def _line_from(raw: Mapping[str, Any]) -> SaleLine:
         unit_price=unit_price,
         discount=discount,
         total=c.money(unit_price * quantity) - discount,
+        # No brand: Clover line items do not carry one (assumptions.py).
     )
 
 

@@ -105,6 +105,12 @@ LINE_ID_KEY = "Id"
 LINE_PRODUCT_ID_KEY = "ProductId"
 LINE_QUANTITY_KEYS: tuple[str, ...] = ("Quantity", "ItemsSold")
 LINE_CATEGORY_KEYS: tuple[str, ...] = ("Classification", "CategoryName")
+# No captured Cova sale line carries a brand: ByProductByCustomerByInvoice lists Sku,
+# ProductName, ItemsSold, CategoryName, SoldAtPrice and no brand [C]; the brand is a
+# catalog field (DetailedProductData's ``Brand`` in our sandbox, not in the reference).
+# So Cova sale lines come in with an empty brand and "Bought brand" matches no Cova sale.
+# Should a capture show one on the line, these names are read [I].
+LINE_BRAND_KEYS: tuple[str, ...] = ("Brand", "BrandName")
 LINE_UNIT_PRICE_KEY = "SoldAtPrice"
 LINE_DISCOUNT_KEY = "Discount"
 LINE_TOTAL_KEY = "Total"

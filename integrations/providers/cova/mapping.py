@@ -112,6 +112,7 @@ def _line_from(raw: Mapping[str, Any], index: int, invoice_id: str) -> SaleLine:
         discount=discount,
         total=total,
         category=c.text(_first_present(raw, a.LINE_CATEGORY_KEYS)),
+        brand=c.text(_first_present(raw, a.LINE_BRAND_KEYS)),
     )
 
 

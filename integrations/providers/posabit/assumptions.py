@@ -41,6 +41,9 @@ SALES_PATH = "/api/v3/venue/sales_histories"
 SALES_KEY = "sales_histories"
 # Items carry sub_total (before discount and tax [I]), discount, tax, total.
 ITEM_ID_KEYS: tuple[str, ...] = ("item_id", "id")
+# An item's brand: ``brand``, the name the menu feed's items use for it [C, menu feed
+# §3.2]; that sales history items carry it under the same name is [I].
+ITEM_BRAND_KEY = "brand"
 # ``sale_type`` values that mean a refund [I]; a negative total also does.
 REFUND_SALE_TYPES = frozenset({"refund", "return"})
 # Fulfilment from ``order_source`` / ``sale_type`` wording [I]: incoming orders use

@@ -110,6 +110,7 @@ def _line_from(raw: Mapping[str, Any], index: int, sale_id: str) -> SaleLine:
         discount=discount,
         total=sub_total - discount,
         category=c.text(raw.get("category")),
+        brand=c.text(raw.get(a.ITEM_BRAND_KEY)),
     )
 
 

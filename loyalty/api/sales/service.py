@@ -175,6 +175,7 @@ def _pos_sale(visit: Visit, customer: str) -> PosSale:
                 discount=line.discount,
                 total=line.total,
                 category=line.category or None,
+                brand=line.brand or None,
             )
             for line in visit.lines
         ),

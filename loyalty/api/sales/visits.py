@@ -33,6 +33,7 @@ class Line:
     unit_price: Decimal
     discount: Decimal
     total: Decimal
+    brand: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ def _line(raw: Any, path: str) -> Line:
         sku=fields.text(line.get("sku"), f"{path}.sku", limit=128, cut=True),
         name=fields.text(line.get("name"), f"{path}.name", limit=255, cut=True),
         category=fields.text(line.get("category"), f"{path}.category", limit=128, cut=True),
+        brand=fields.text(line.get("brand"), f"{path}.brand", limit=128, cut=True),
         quantity=quantity,
         unit_price=price,
         discount=discount,

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from aiq.audiences.models import Audience
 from loyalty.api.keys import create_api_key
 from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
@@ -48,8 +49,9 @@ def setup(company_a):
     return persona, discounts, key
 
 
-def test_a_wallet_read_is_four_queries(setup):
-    # Given a key used a moment ago (its last_used_at is fresh) and three discounts
+def test_a_wallet_read_is_five_queries(setup):
+    # Given a key used a moment ago (its last_used_at is fresh), three discounts and no
+    # audience
     _, _, key = setup
     client = Client()
     client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key)
@@ -57,10 +59,46 @@ def test_a_wallet_read_is_four_queries(setup):
     # When the wallet is read again
     queries = queries_of(lambda: client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key))
 
-    # Then: the key (with company and program), the shopper (with account), the discounts
-    # (with the shopper's uses), the request log
-    assert len(queries) == 4, queries
+    # Then: the key (with company and program), the shopper (with account), the company's
+    # audiences (none), the discounts (with the shopper's uses), the request log
+    assert len(queries) == 5, queries
     assert sum("INSERT" in sql for sql in queries) == 1
+
+
+def test_audiences_add_one_query_to_the_wallet_however_many(setup, company_a):
+    # Given audiences of every kind, two of them limiting discounts
+    _, discounts, key = setup
+    conditions = [
+        [{"type": "fulfillment", "value": "delivery", "days": 90}],
+        [{"type": "total_spend", "amount": "100", "days": 30}],
+        [{"type": "purchase_count", "count": 2, "days": 365}],
+        [{"type": "brand", "value": "Acme Farms"}, {"type": "category", "value": "Flower"}],
+        [{"type": "loyalty_member", "value": "yes"}, {"type": "points", "points": "100"}],
+        [{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}],
+        [],
+    ]
+    audiences = [
+        Audience.objects.create(company=company_a, name=f"Audience {n}", conditions=rows)
+        for n, rows in enumerate(conditions)
+    ]
+    discounts[1].audience = audiences[0]
+    discounts[1].save()
+    discounts[2].audience = audiences[4]
+    discounts[2].save()
+    client = Client()
+    client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key)
+
+    # When the wallet is read again
+    queries = queries_of(lambda: client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key))
+
+    # Then one query more than with no audience: every membership, also the discounts',
+    # is one SELECT
+    assert len(queries) == 6, queries
+    body = client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key).json()["data"]
+    assert [a["name"] for a in body["audiences"]] == ["Audience 4", "Audience 6"]
+    # a member and 5,000 points: in audience 4, not in audience 0 (no delivery)
+    offered = {t["id"] for t in body["discountTemplates"]}
+    assert discounts[2].pk in offered and discounts[1].pk not in offered
 
 
 def test_a_redemption_put_is_thirteen_queries_and_its_retry_five(setup):

@@ -97,7 +97,12 @@ def test_a_posted_sale_lands_with_its_lines_and_its_points_are_in_the_wallet(
     assert sale.occurred_at == datetime(2026, 5, 4, 19, 3, 53, tzinfo=UTC)
     assert sale.content_hash
     line = SaleLine.objects.get(sale=sale)
-    assert (line.sku, line.name, line.category) == ("PR-1", "Blue Dream 3.5g", "Flower")
+    assert (line.sku, line.name, line.category, line.brand) == (
+        "PR-1",
+        "Blue Dream 3.5g",
+        "Flower",
+        "Acme",
+    )
     assert (line.quantity, line.unit_price, line.total) == (D("2"), D("20.00"), D("40.00"))
     assert data == {
         "index": 0,

@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from aiq.audiences.models import Audience
 from aiq.personas.choices import Consent
 from loyalty.api.keys import create_api_key
 from loyalty.api.redemption_tokens import read_redemption_token
 from loyalty.ledger.awards import award
 from loyalty.ledger.choices import EntryKind
 from loyalty.program.models import LoyaltyProgram
+from tests.audiences.helpers import sale
 from tests.factories import PersonaFactory, RetailStoreFactory
 from tests.loyalty.factories import DiscountFactory, LoyaltyProgramFactory
 
@@ -88,6 +90,52 @@ def test_wallet_has_points_from_the_ledger_and_only_redeemable_discounts(
             ],
         },
     }
+
+
+def test_wallet_lists_the_audiences_the_shopper_is_in_and_honours_limited_discounts(
+    client, company_a, company_b, member, key_a
+):
+    # given audiences the shopper is in (a trait, a brand they bought, every shopper) and
+    # one they are not in, each but the last limiting a discount
+    member.brand_traits = {"CovaPricingGroup": "VIP"}
+    member.save()
+    sale(member, brand="Acme Farms")
+    vip = Audience.objects.create(
+        company=company_a,
+        name="VIP pricing",
+        conditions=[{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}],
+    )
+    acme = Audience.objects.create(
+        company=company_a, name="Acme buyers", conditions=[{"type": "brand", "value": "acme farms"}]
+    )
+    delivery = Audience.objects.create(
+        company=company_a,
+        name="Delivery",
+        conditions=[{"type": "fulfillment", "value": "delivery"}],
+    )
+    everyone = Audience.objects.create(company=company_a, name="Everyone")
+    Audience.objects.create(company=company_b, name="Theirs")
+    cheap = {"points_cost": Decimal("10")}
+    vip_deal = DiscountFactory(company=company_a, name="VIP", audience=vip, **cheap)
+    acme_deal = DiscountFactory(company=company_a, name="Acme", audience=acme, **cheap)
+    DiscountFactory(company=company_a, name="Delivery", audience=delivery, **cheap)
+
+    # when the POS reads the wallet
+    data = _wallet(client, key_a.plaintext).json()["data"]
+
+    # then the audiences it is in, in name order, and only the discounts of those
+    assert data["audiences"] == [
+        {"id": acme.pk, "name": "Acme buyers", "avatar": ""},
+        {"id": everyone.pk, "name": "Everyone", "avatar": ""},
+        {"id": vip.pk, "name": "VIP pricing", "avatar": ""},
+    ]
+    assert {t["id"] for t in data["discountTemplates"]} == {vip_deal.pk, acme_deal.pk}
+
+    # and a sync bringing a delivery puts the shopper in that audience at once
+    sale(member, fulfillment="delivery")
+    data = _wallet(client, key_a.plaintext).json()["data"]
+    assert delivery.pk in {a["id"] for a in data["audiences"]}
+    assert len(data["discountTemplates"]) == 3
 
 
 def test_hide_points_in_wallet_sends_zero_points(client, company_a, member, key_a):

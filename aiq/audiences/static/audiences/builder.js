@@ -52,8 +52,11 @@
       const choices = param.kind === "store" ? data.stores : param.choices;
       choices.forEach(([key, label]) => input.append(el("option", { value: String(key) }, label)));
     } else {
-      input = el("input", { type: "text", size: param.kind === "text" || param.kind === "trait_key" ? 18 : 7 });
+      const wide = param.kind === "text" || param.kind === "trait_key" || param.kind === "brand";
+      input = el("input", { type: "text", size: wide ? 18 : 7 });
       if (param.kind === "trait_key") input.setAttribute("list", "audience-trait-keys");
+      // "Bought brand": the brands on your shoppers' sale lines, or any brand typed.
+      if (param.kind === "brand") input.setAttribute("list", "audience-brands");
     }
     input.dataset.param = param.name;
     input.setAttribute("aria-label", param.label);
@@ -143,6 +146,9 @@
   const keys = el("datalist", { id: "audience-trait-keys" });
   data.traitKeys.forEach((key) => keys.append(el("option", { value: key })));
   document.body.append(keys);
+  const brandList = el("datalist", { id: "audience-brands" });
+  (data.brands || []).forEach((brand) => brandList.append(el("option", { value: brand })));
+  document.body.append(brandList);
 
   let initial = [];
   try { initial = JSON.parse(field.value || "[]"); } catch (e) { initial = []; }

@@ -65,7 +65,7 @@ SCHEMAS: dict[str, Schema] = {
                         "sku": _text(128),
                         "name": _text(255),
                         "category": _text(128),
-                        "brand": _text(128, "Accepted, not stored."),
+                        "brand": _text(128, 'The product\'s brand ("Bought brand" audiences).'),
                         "price": {**_MONEY, "description": "The unit price."},
                         "quantity": {**_MONEY, "description": "Negative: a returned line."},
                         "discount": {**_MONEY, "description": "The line's discount in money."},

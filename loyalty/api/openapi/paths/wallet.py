@@ -28,10 +28,10 @@ SCHEMAS: dict[str, Schema] = {
             "hidePointsInWallet": {"type": "boolean"},
             "audiences": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"name": {"type": "string"}, "avatar": {"type": "string"}},
-                },
+                "description": "The audiences (Marketing > Audiences) the shopper is in now, "
+                "in name order; computed when read, so a sync that changes what the shopper "
+                "bought changes it at once.",
+                "items": ref("schemas", "WalletAudience"),
             },
             "discountTemplates": {
                 "type": "array",
@@ -39,6 +39,15 @@ SCHEMAS: dict[str, Schema] = {
                 "scoped to a store, at that store).",
                 "items": ref("schemas", "DiscountTemplate"),
             },
+        },
+    },
+    "WalletAudience": {
+        "type": "object",
+        "required": ["id", "name", "avatar"],
+        "properties": {
+            "id": {"type": "integer", "description": "Our audience id (beyond AIQ's shape)."},
+            "name": {"type": "string"},
+            "avatar": {"type": "string", "description": 'Always "": audiences have no image.'},
         },
     },
     "DiscountTemplate": {
@@ -73,7 +82,7 @@ SCHEMAS: dict[str, Schema] = {
 _EXAMPLE = {
     "loyaltyPoints": 450,
     "hidePointsInWallet": False,
-    "audiences": [],
+    "audiences": [{"id": 3, "name": "Delivery shoppers", "avatar": ""}],
     "discountTemplates": [
         {
             "id": 7,
