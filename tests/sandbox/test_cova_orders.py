@@ -77,7 +77,7 @@ def test_an_order_is_accepted_once_and_polls_move_0_3_4_8(client):
     ("url_id", "body_id", "message"),
     [
         ("not-a-guid", None, "is not a valid GUID"),
-        (None, str(uuid.uuid4()), "does not match the order id in the URI"),
+        (None, "5f0c2a8e-3b7d-4e61-9a4f-2d8c1e6b7a90", "does not match the order id in the URI"),
         (None, "", "does not match the order id in the URI"),
     ],
 )
@@ -95,7 +95,13 @@ def test_the_guid_must_be_in_the_url_and_the_same_in_the_body(client, url_id, bo
     [
         ("TIP", 0, {}, 400, "needs the order sent to TEPCovaOrder"),
         ("TEP", 2, {}, 400, "needs the order sent to TIPCovaOrder"),
-        ("TEP", 0, {"IntegratorId": str(uuid.uuid4())}, 400, orders.INVALID_INTEGRATOR),
+        (
+            "TEP",
+            0,
+            {"IntegratorId": "0b9e4c2d-7a15-4f38-8c6e-1d2f3a4b5c6d"},
+            400,
+            orders.INVALID_INTEGRATOR,
+        ),
         ("TEP", 0, {"EntityId": 12}, 400, "is not a location of yours"),
         ("TEP", 0, {"Lines": []}, 400, "The order has no Lines."),
         ("TEP", 0, {"Lines": [{"ProductId": "p", "Quantity": 0, "Price": 1}]}, 400, "Quantity"),
