@@ -90,6 +90,13 @@ SECTIONS: tuple[Section, ...] = (
                 ),
                 "Your online menu, synced from COVA every 10 minutes (Sync for now).",
             ),
+            Group(
+                "online-orders",
+                "Online orders",
+                (Entry("ecommerce.order", "Online orders"),),
+                "Orders placed on your stores' online menus: confirm them and move them on "
+                "to pickup; each holds its inventory until it closes or is cancelled.",
+            ),
         ),
     ),
     Section(

@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecommerce.dispatch_menu_syncs",
         "schedule": 60.0,
     },
+    # Online orders' inventory holds: unconfirmed orders cancelled after their time limit,
+    # holds released once a sync counted the sale (ecommerce/orders/expiry.py; twin:
+    # manage.py expire_order_holds).
+    "ecommerce-expire-order-holds": {"task": "ecommerce.expire_order_holds", "schedule": 60.0},
     # Nightly loyalty points expiry (loyalty/expiry_jobs; twin: manage.py expire_points).
     "loyalty-expire-points": {
         "task": "loyalty.expire_points",
@@ -328,6 +332,18 @@ LOYALTY_RECONCILE_HOURS = env.int("LOYALTY_RECONCILE_HOURS", default=24)
 # The API's request log is buffered per process and written every this many seconds, off
 # the request's path (loyalty/api/request_log.py); 0 writes each line before responding.
 LOYALTY_API_LOG_FLUSH_SECONDS = env.float("LOYALTY_API_LOG_FLUSH_SECONDS", default=1.0)
+
+# Online orders (ecommerce/orders, ecommerce/shop). Minutes an unconfirmed order holds its
+# inventory before it is cancelled; hours a confirmed order holds it at most; minutes a
+# closed order still holds it unless a menu sync counts the sale sooner.
+ORDER_PENDING_HOLD_MINUTES = env.int("ORDER_PENDING_HOLD_MINUTES", default=30)
+ORDER_OPEN_HOLD_HOURS = env.int("ORDER_OPEN_HOLD_HOURS", default=24)
+ORDER_CLOSED_HOLD_MINUTES = env.int("ORDER_CLOSED_HOLD_MINUTES", default=30)
+# Checkouts the public menu accepts per window from one client address and for one phone
+# number, counted in the cache (shared across web processes with CACHE_URL).
+SHOP_CHECKOUT_WINDOW_SECONDS = env.int("SHOP_CHECKOUT_WINDOW_SECONDS", default=3600)
+SHOP_CHECKOUTS_PER_ADDRESS = env.int("SHOP_CHECKOUTS_PER_ADDRESS", default=10)
+SHOP_CHECKOUTS_PER_PHONE = env.int("SHOP_CHECKOUTS_PER_PHONE", default=5)
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/", include("loyalty.api.urls")),
     # The door tablet's check-in page (public: its address is the store's secret token).
     path("queue/", include("stores.queue.urls")),
+    # Each store's online menu (public, behind its age gate): ecommerce/shop.
+    path("shop/", include("ecommerce.shop.urls")),
     # The SMS provider's webhooks (public: each request carries the provider's signature).
     path("sms/", include("aiq.messaging.urls")),
 ]

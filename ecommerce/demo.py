@@ -3,18 +3,28 @@
 No HTTP while seeding (the web server is not up yet, and `make run` must start fast): the
 credentials are the sandbox's own demo ones, which the demo's Cova card connects with, so
 the settings are saved as verified and the worker's dispatcher runs the first menu sync
-within a minute of starting.
+within a minute of starting. So that the online menu (/shop/<store>/) can be browsed and
+ordered from the moment the server is up, the seed lands the sandbox's menu in-process,
+through the sync's own mapping and writer; the worker's first full sync then rewrites the
+same rows over HTTP.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from aiq.accounts.models import Company
 from ecommerce.choices import MenuCategory, VerificationState
+from ecommerce.menu import assumptions
+from ecommerce.menu.mapping import product_from
+from ecommerce.menu.writer import write_products
 from ecommerce.models import CategoryMapping, CovaEcommerceSettings
-from integrations.sandbox.cova import payloads
+from integrations.sandbox.catalog import catalog
+from integrations.sandbox.cova import menu_edits, payloads
 from integrations.sandbox.cova.menu_edits import cova_account, edit_product
+from integrations.sandbox.cova.products import product_payload
+from integrations.sandbox.options import SandboxAccount
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from stores.models import StoreMapping
 
@@ -64,4 +74,24 @@ def set_up_demo_ecommerce(company: Company) -> CovaEcommerceSettings | None:
     # One lab typed the way Cova staff sometimes do, so the settings screen shows the
     # unsupported-lab list after the first sync.
     edit_product(account, 0, added_specifications=[("Myrcene", "0.61", "%", "Number")])
+    _land_sandbox_menu(settings, account)
     return settings
+
+
+def _land_sandbox_menu(settings: CovaEcommerceSettings, account: SandboxAccount) -> int:
+    """The sandbox's menu for the store's location, as a full sync would land it."""
+    number = payloads.location_number(account, settings.location_id)
+    if number is None:
+        return 0
+    body = {"LocationId": settings.location_id, **assumptions.REQUEST_FLAGS}
+    changes = menu_edits.edits(account)
+    items = []
+    for generated in catalog(account):
+        change = changes.get(generated.index)
+        raw = product_payload(account, menu_edits.apply(generated, change), body, [number], change)
+        try:
+            items.append(product_from(raw, settings.location_id))
+        except ValueError:
+            continue  # the worker's sync quarantines it with its reason
+    mappings = {name.lower(): category for name, category in DEMO_CATEGORIES.items()}
+    return write_products(settings, items, mappings, timezone.now())

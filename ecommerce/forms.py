@@ -56,10 +56,22 @@ class CovaEcommerceSettingsForm(forms.ModelForm):
             "client_id",
             "is_sandbox",
             "sync_orders",
+            "shop_slug",
+            "minimum_age",
+            "auto_confirm_orders",
             "synced_fields",
             "keep_local_edits",
             "default_menu_category",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Blank keeps the current (or default) age: older saved forms do not post it.
+        self.fields["minimum_age"].required = False
+
+    def clean_minimum_age(self) -> int:
+        value = self.cleaned_data.get("minimum_age")
+        return value if value is not None else self.instance.minimum_age
 
     def clean_company_id_at_cova(self) -> str:
         return self._digits("company_id_at_cova", "Company ID")

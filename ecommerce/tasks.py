@@ -33,3 +33,13 @@ def _dispatch_when_a_worker_starts(**kwargs: Any) -> None:
     # the worker) syncs now rather than at beat's first tick. Claims are conditional
     # updates, so several workers starting at once queue each store once.
     dispatch_menu_syncs.delay()
+
+
+@shared_task(name="ecommerce.expire_order_holds")
+def expire_order_holds() -> int:
+    """Beat, every minute: cancel unconfirmed orders past their time limit, release holds
+    a sync has counted or that ran out (ecommerce/orders/expiry.py)."""
+    from ecommerce.orders.expiry import sweep
+
+    result = sweep()
+    return result.cancelled + result.counted + result.expired

@@ -1,3 +1,3 @@
 """Admin screens of the ecommerce app: Store > Integrations > COVA and Menu > Products."""
 
-from ecommerce.admin import products, runs, settings  # noqa: F401 - registers the admins
+from ecommerce.admin import orders, products, runs, settings  # noqa: F401 - registers the admins

@@ -87,6 +87,14 @@ class MenuProductAdmin(TenantAdmin):
         obj.locally_edited_fields = sorted(set(obj.locally_edited_fields or []) | set(edited))
         super().save_model(request, obj, form, change)
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:  # type: ignore[type-arg]
+        # The stores' public menus, one link each, beside the Sync button.
+        shops = scope_to_company(
+            CovaEcommerceSettings.objects.filter(enabled=True, shop_slug__isnull=False), request
+        ).select_related("store")
+        extra_context = {**(extra_context or {}), "online_menus": list(shops)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self) -> list:  # type: ignore[type-arg]
         sync = path(
             "sync/",

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from aiq.accounts.tenancy import TenantAdmin, TenantInline
@@ -32,7 +33,7 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
     inlines = [CategoryMappingInline]
     list_display = ["store", "enabled", "verification_state", "sync_orders", "next_sync_at"]
     list_select_related = ["store"]
-    readonly_fields = ["secrets_saved", "verification_summary", "health"]
+    readonly_fields = ["secrets_saved", "verification_summary", "health", "online_menu"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:  # type: ignore[type-arg]
         return [
@@ -59,6 +60,10 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
             ),
             ("Syncing Orders", {"fields": ["sync_orders"]}),
             (
+                "Online menu",
+                {"fields": ["shop_slug", "online_menu", "minimum_age", "auto_confirm_orders"]},
+            ),
+            (
                 "POS settings",
                 {"fields": ["synced_fields", "keep_local_edits", "default_menu_category"]},
             ),
@@ -81,6 +86,15 @@ class CovaEcommerceSettingsAdmin(TenantAdmin):
             if obj.has_secret(name)
         ]
         return (", ".join(saved) + " saved (encrypted)") if saved else "None yet"
+
+    @admin.display(description="Online menu")
+    def online_menu(self, obj: CovaEcommerceSettings) -> str:
+        if obj.pk is None or not obj.shop_slug:
+            return "After Save."
+        if not obj.enabled:
+            return "Enable the integration to open the online menu."
+        url = reverse("shop:menu", args=[obj.shop_slug])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     @admin.display(description="Verification")
     def verification_summary(self, obj: CovaEcommerceSettings) -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import slugify
 
 from aiq.accounts.models import TenantModel
 from aiq.crypto import decrypt, encrypt
@@ -44,6 +47,29 @@ class CovaEcommerceSettings(TenantModel):
         "Sync Orders",
         default=False,
         help_text="Push new orders into COVA when they are confirmed (orders come later).",
+    )
+
+    # The online menu (ecommerce/shop): its public address, age gate and order handling.
+    shop_slug = models.SlugField(
+        "online menu address",
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The menu lives at /shop/<this>/. Blank: made from the store's name.",
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        "minimum age",
+        default=21,
+        validators=[MinValueValidator(18), MaxValueValidator(99)],
+        help_text="Shoppers confirm this age at the menu's door; checkout checks the date of "
+        "birth against it.",
+    )
+    auto_confirm_orders = models.BooleanField(
+        "auto-confirm online orders",
+        default=False,
+        help_text="Confirm each online order as it is placed, instead of staff confirming it "
+        "under Menu > Online orders.",
     )
 
     # POS settings: which fields sync, and what a person edited locally.
@@ -86,6 +112,25 @@ class CovaEcommerceSettings(TenantModel):
 
     def __str__(self) -> str:
         return f"COVA ecommerce: {self.store}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.shop_slug:
+            self.shop_slug = self._free_shop_slug()
+        super().save(*args, **kwargs)
+
+    def _free_shop_slug(self) -> str:
+        # The store's name ("capitol-hill"), numbered when another store took it; the
+        # unique constraint is the backstop for two saves racing.
+        base = (slugify(self.store.name) or "store")[:70]
+        taken = set(
+            CovaEcommerceSettings.objects.filter(shop_slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("shop_slug", flat=True)
+        )
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
 
     def set_secrets(self, values: dict[str, str]) -> None:
         """Store Password and Client Secret encrypted; a blank value keeps the saved one."""

@@ -35,3 +35,36 @@ def test_the_demo_store_syncs_its_menu_from_the_sandbox(request):
     assert set(flower.values_list("category", flat=True)) == {MenuCategory.FLOWER}
     settings.refresh_from_db()
     assert "Myrcene" in settings.unsupported_lab_names
+
+
+def test_after_seed_demo_the_capitol_hill_menu_is_browsable_and_orderable(client):
+    from decimal import Decimal
+
+    from ecommerce.models import Order
+
+    call_command("seed_demo", "--password", "Demo-Secret-99")
+    settings = CovaEcommerceSettings.objects.get()
+
+    # The menu is there before any worker ran
+    assert settings.store.name == "Capitol Hill" and settings.shop_slug == "capitol-hill"
+    listed = MenuProduct.objects.filter(store=settings.store, is_archived=False)
+    assert listed.count() == 40
+    product = listed.filter(in_stock_quantity__gte=1, price__isnull=False).first()
+    assert product is not None and product.price > Decimal("0")
+
+    client.post("/shop/capitol-hill/age/", {"answer": "yes"})
+    page = client.get("/shop/capitol-hill/")
+    assert page.status_code == 200 and product.name in page.content.decode()
+    client.post("/shop/capitol-hill/cart/add/", {"product": product.pk, "quantity": 1})
+    answer = client.post(
+        "/shop/capitol-hill/checkout/",
+        {
+            "first_name": "Demo",
+            "last_name": "Shopper",
+            "phone": "206-555-0134",
+            "date_of_birth": "1985-02-03",
+            "fulfillment": "pickup",
+        },
+    )
+    assert answer.status_code == 302
+    assert Order.objects.get().lines.get().product == product

@@ -1,0 +1,282 @@
+"""Menu > Online orders: the shop's orders, their timeline, and the buttons that move them
+(each calls ``ecommerce.orders.transitions``; the admin never sets a status itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from aiq.accounts.tenancy import TenantAdmin
+from aiq.personas.normalize import format_phone_for_display
+from ecommerce.models import Order, OrderEvent, OrderLine
+from ecommerce.orders.actors import Actor
+from ecommerce.orders.choices import ALLOWED_TRANSITIONS, OrderStatus
+from ecommerce.orders.edits import change_line_quantity
+from ecommerce.orders.transitions import (
+    TransitionRefused,
+    advance_order,
+    cancel_order,
+    confirm_order,
+    transition_order,
+)
+
+# The buttons on an order, in the order staff meet them.
+BUTTONS = (
+    (OrderStatus.CONFIRMED, "Confirm"),
+    (OrderStatus.CHECKED_IN, "Checked in"),
+    (OrderStatus.READY_FOR_PICKUP, "Ready for pickup"),
+    (OrderStatus.CLOSED, "Close"),
+    (OrderStatus.CANCELLED, "Cancel order"),
+)
+
+
+class OrderLineInline(admin.TabularInline):
+    """The lines; the quantity stays editable while the order is pending (the service
+    checks stock and moves the hold)."""
+
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "sku", "quantity", "unit_price", "sale_price", "line_total", "held"]
+    readonly_fields = ["product_name", "sku", "unit_price", "sale_price", "line_total", "held"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or obj.status != OrderStatus.PENDING:
+            fields.append("quantity")
+        return fields
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if "quantity" in formset.form.base_fields:
+            formset.form.base_fields["quantity"].help_text = "0 removes the line"
+            formset.form.base_fields["quantity"].widget = forms.NumberInput({"min": 0, "max": 20})
+        return formset
+
+    @admin.display(description="Held")
+    def held(self, line: OrderLine) -> str:
+        hold = getattr(line, "hold", None)
+        if hold is None:
+            return "-"
+        if hold.released_at:
+            return f"Released ({hold.get_release_reason_display().lower()})"
+        return f"{hold.quantity.normalize():f} until {hold.expires_at:%Y-%m-%d %H:%M} UTC"
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    verbose_name = "event"
+    verbose_name_plural = "Timeline"
+    fields = ["at", "actor", "kind", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _run(
+    model_admin: OrderAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Order],
+    move: Callable[[int, Actor], Order],
+    done: str,
+) -> None:
+    """Apply ``move`` to each selected order; say how many moved and why the others did not."""
+    actor = Actor.staff(request.user)
+    moved, refusals = 0, []
+    for pk in queryset.values_list("pk", flat=True):
+        try:
+            move(pk, actor)
+            moved += 1
+        except TransitionRefused as refused:
+            refusals.append(str(refused))
+    if moved:
+        model_admin.message_user(request, f"{moved} order{'s' * (moved != 1)} {done}.")
+    for refusal in refusals[:10]:
+        model_admin.message_user(request, refusal, messages.WARNING)
+
+
+@admin.register(Order)
+class OrderAdmin(TenantAdmin):
+    change_form_template = "admin/ecommerce/order/change_form.html"
+    inlines = [OrderLineInline, OrderEventInline]
+    list_display = [
+        "reference_column",
+        "store",
+        "status",
+        "customer_name_column",
+        "phone_column",
+        "fulfillment",
+        "total",
+        "placed_at",
+    ]
+    list_filter = ["status", "fulfillment", "store"]
+    list_select_related = ["store"]
+    search_fields = ["first_name", "last_name", "phone", "uuid"]
+    date_hierarchy = "placed_at"
+    actions = ["confirm_selected", "advance_selected", "cancel_selected"]
+    fieldsets = [
+        (
+            "Order",
+            {"fields": ["reference_column", "uuid", "store", "status", "placed_at", "shop_page"]},
+        ),
+        ("Customer", {"fields": ["first_name", "last_name", "phone", "date_of_birth"]}),
+        (
+            "Fulfillment",
+            {
+                "fields": [
+                    "fulfillment",
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "state",
+                    "postal_code",
+                    "notes",
+                ]
+            },
+        ),
+        ("Totals (before taxes)", {"fields": ["subtotal", "savings", "total"]}),
+        (
+            "Times",
+            {
+                "fields": [
+                    "confirmed_at",
+                    "checked_in_at",
+                    "ready_at",
+                    "closed_at",
+                    "cancelled_at",
+                    "cancel_reason",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Everything but the lines' quantities: statuses move through the buttons only.
+        names = [name for _title, options in self.fieldsets for name in options["fields"]]
+        return names
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders come from the online menu
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an order is a record: cancel it instead
+
+    @admin.display(description="Order", ordering="uuid")
+    def reference_column(self, order: Order) -> str:
+        return order.reference
+
+    @admin.display(description="Customer", ordering="last_name")
+    def customer_name_column(self, order: Order) -> str:
+        return order.customer_name
+
+    @admin.display(description="Phone", ordering="phone")
+    def phone_column(self, order: Order) -> str:
+        return format_phone_for_display(order.phone)
+
+    @admin.display(description="Shopper's page")
+    def shop_page(self, order: Order) -> str:
+        settings = getattr(order.store, "cova_ecommerce", None)
+        if settings is None or not settings.shop_slug:
+            return "-"
+        url = reverse("shop:order", args=[settings.shop_slug, order.access_token])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open</a>', url)
+
+    # Actions on the changelist ------------------------------------------------------
+
+    @admin.action(description="Confirm selected orders", permissions=["change"])
+    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(self, request, queryset, confirm_order, "confirmed")
+
+    @admin.action(description="Move selected orders to their next status", permissions=["change"])
+    def advance_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(self, request, queryset, advance_order, "moved on")
+
+    @admin.action(description="Cancel selected orders", permissions=["change"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _run(
+            self,
+            request,
+            queryset,
+            lambda pk, actor: cancel_order(pk, actor, "Cancelled by the store."),
+            "cancelled",
+        )
+
+    # Buttons on one order -----------------------------------------------------------
+
+    def get_urls(self) -> list:  # type: ignore[type-arg]
+        move = path(
+            "<int:object_id>/move/<str:to_status>/",
+            self.admin_site.admin_view(self.move_view),
+            name="ecommerce_order_move",
+        )
+        return [move, *super().get_urls()]
+
+    def move_view(self, request: HttpRequest, object_id: int, to_status: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, order):
+            return HttpResponseRedirect(reverse("admin:index"))
+        here = reverse("admin:ecommerce_order_change", args=[order.pk])
+        if to_status not in OrderStatus.values:
+            self.message_user(request, "No such status.", messages.ERROR)
+            return HttpResponseRedirect(here)
+        note = "Cancelled by the store." if to_status == OrderStatus.CANCELLED else ""
+        try:
+            transition_order(order.pk, to_status, Actor.staff(request.user), note)
+        except TransitionRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            label = OrderStatus(to_status).label.lower()
+            self.message_user(request, f"Order {order.reference} is now {label}.")
+        return HttpResponseRedirect(here)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, *args: Any, **kwargs: Any
+    ) -> Any:  # type: ignore[type-arg]
+        order = context.get("original")
+        if order is not None and self.has_change_permission(request, order):
+            allowed = ALLOWED_TRANSITIONS.get(order.status, frozenset())
+            context["status_buttons"] = [
+                (status, label, reverse("admin:ecommerce_order_move", args=[order.pk, status]))
+                for status, label in BUTTONS
+                if status in allowed
+            ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Nothing is saved through the formsets themselves (the history message reads these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is not OrderLine:
+            return
+        # Quantities go through the service (stock check, hold, totals, timeline).
+        actor = Actor.staff(request.user)
+        for line_form in formset.forms:
+            if "quantity" not in line_form.changed_data or line_form.instance.pk is None:
+                continue
+            try:
+                change_line_quantity(
+                    line_form.instance.pk, line_form.cleaned_data["quantity"], actor
+                )
+            except TransitionRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+
+    def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
+        pass  # every field of the order itself is read-only
