@@ -70,9 +70,11 @@ def poll_cova_order_status(order_id: int) -> int | None:
 
 @shared_task(name="ecommerce.poll_cova_order_statuses")
 def poll_cova_order_statuses() -> int:
-    """Beat, every 2 minutes: claim the pushed orders due for a status read and queue each."""
-    from ecommerce.orders.cova_sync import claim_due_polls
+    """Beat, every 2 minutes: claim the pushed orders due for a status read and queue each
+    (and queue again any push whose task was lost)."""
+    from ecommerce.orders.cova_sync import claim_due_polls, requeue_stuck_pushes
 
+    requeue_stuck_pushes()
     claimed = claim_due_polls()
     for order_id in claimed:
         poll_cova_order_status.delay(order_id)

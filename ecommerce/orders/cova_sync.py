@@ -246,6 +246,11 @@ def push(order_id: int, *, retries: int = 0, now: datetime | None = None) -> Pus
         return PushOutcome.REFUSED
     except CovaOrderRetryable as error:
         return _retry_later(order, error, retries, now)
+    except ValueError as unusable:  # the order cannot be put into Cova's shape
+        _refused(
+            order, CovaOrderRejected(str(unusable), user_message=f"Not sent: {unusable}."), now
+        )
+        return PushOutcome.REFUSED
     customer = result.customer
     done = timezone.now()
     with transaction.atomic():
@@ -336,6 +341,30 @@ def push_again(order_id: int, *, enqueue: bool = True) -> bool:
     if queued and enqueue:
         transaction.on_commit(lambda: _enqueue_push(order_id))
     return bool(queued)
+
+
+def requeue_stuck_pushes(now: datetime | None = None, limit: int = POLL_BATCH) -> list[int]:
+    """Pushes whose task was lost (the broker was down at the commit, a worker died while
+    sending, a retry never came back): queued again by the 2-minute job. The claim keeps
+    a push that is merely slow from being sent twice at once."""
+    now = now or timezone.now()
+    stale = now - PUSH_LEASE
+    stuck = (
+        Order.objects.filter(
+            Q(cova_push_state=CovaPushState.QUEUED, updated_at__lt=stale)
+            | Q(cova_push_state=CovaPushState.SENDING, cova_push_claimed_at__lt=stale)
+            | Q(
+                cova_push_state=CovaPushState.RETRYING,
+                updated_at__lt=stale - timedelta(seconds=RETRY_CAP_SECONDS),
+            )
+        )
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(stuck)
+    for order_id in ids:
+        _enqueue_push(order_id)
+    return ids
 
 
 # Status -------------------------------------------------------------------------------

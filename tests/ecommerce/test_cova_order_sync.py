@@ -356,3 +356,20 @@ def test_the_command_pushes_and_polls_one_order(queued, cova_sandbox, capsys):
     with pytest.raises(Exception, match="not waiting to be sent"):
         call_command("cova_order_sync", push=str(order.pk))
     assert OrderEvent.objects.filter(order=order, kind=OrderEventKind.COVA).count() == 2
+
+
+def test_the_2_minute_job_queues_again_a_push_whose_task_was_lost(queued):
+    settings = syncing_store()
+    now = timezone.now()
+    lost, sending, fresh = (confirmed_order(settings) for _ in range(3))
+    long_ago = now - cova_sync.PUSH_LEASE - timedelta(minutes=1)
+    Order.objects.filter(pk=lost.pk).update(
+        cova_push_state=CovaPushState.QUEUED, updated_at=long_ago
+    )
+    Order.objects.filter(pk=sending.pk).update(
+        cova_push_state=CovaPushState.SENDING, cova_push_claimed_at=long_ago
+    )
+    Order.objects.filter(pk=fresh.pk).update(cova_push_state=CovaPushState.QUEUED)
+
+    assert sorted(cova_sync.requeue_stuck_pushes(now)) == sorted([lost.pk, sending.pk])
+    assert sorted(args[0] for args, _ in queued["push"]) == sorted([lost.pk, sending.pk])
