@@ -281,6 +281,13 @@ CELERY_BEAT_SCHEDULE = {
     # holds released once a sync counted the sale (ecommerce/orders/expiry.py; twin:
     # manage.py expire_order_holds).
     "ecommerce-expire-order-holds": {"task": "ecommerce.expire_order_holds", "schedule": 60.0},
+    # Sync Orders: the status at Cova of every pushed order still open there, every 2 minutes
+    # (plus quick reads 20 s and 40 s after each push): ecommerce/orders/cova_sync.py (twin:
+    # manage.py cova_order_sync --poll-due).
+    "ecommerce-order-status-every-2-minutes": {
+        "task": "ecommerce.poll_cova_order_statuses",
+        "schedule": 120.0,
+    },
     # Nightly loyalty points expiry (loyalty/expiry_jobs; twin: manage.py expire_points).
     "loyalty-expire-points": {
         "task": "loyalty.expire_points",

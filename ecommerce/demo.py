@@ -62,6 +62,9 @@ def set_up_demo_ecommerce(company: Company) -> CovaEcommerceSettings | None:
         username=values["username"],
         client_id=values["client_id"],
         verification_state=VerificationState.VERIFIED,
+        # Orders confirmed in the admin are pushed to the sandbox and move through its
+        # statuses (ecommerce/orders/cova_sync.py).
+        sync_orders=True,
     )
     settings.set_secrets(values)
     settings.save()

@@ -43,3 +43,39 @@ def expire_order_holds() -> int:
 
     result = sweep()
     return result.cancelled + result.counted + result.expired
+
+
+@shared_task(name="ecommerce.push_order_to_cova", bind=True, max_retries=None)
+def push_order_to_cova(self: Any, order_id: int) -> str:
+    """Sync Orders: send one confirmed order to Cova (ecommerce/orders/cova_sync.py).
+
+    A retried or duplicated task claims nothing once the order is at Cova; a transient
+    failure retries with capped backoff (the service counts and bounds the attempts).
+    """
+    from ecommerce.orders.cova_sync import PushRetry, push
+
+    try:
+        return push(order_id, retries=self.request.retries)
+    except PushRetry as again:
+        raise self.retry(countdown=again.countdown, exc=again.error) from again
+
+
+@shared_task(name="ecommerce.poll_cova_order_status")
+def poll_cova_order_status(order_id: int) -> int | None:
+    """One order's status at Cova applied here (the quick polls right after a push)."""
+    from ecommerce.orders.cova_sync import poll
+
+    return poll(order_id).cova_status
+
+
+@shared_task(name="ecommerce.poll_cova_order_statuses")
+def poll_cova_order_statuses() -> int:
+    """Beat, every 2 minutes: claim the pushed orders due for a status read and queue each
+    (and queue again any push whose task was lost)."""
+    from ecommerce.orders.cova_sync import claim_due_polls, requeue_stuck_pushes
+
+    requeue_stuck_pushes()
+    claimed = claim_due_polls()
+    for order_id in claimed:
+        poll_cova_order_status.delay(order_id)
+    return len(claimed)

@@ -19,6 +19,7 @@ from aiq.personas.normalize import format_phone_for_display
 from ecommerce.models import Order, OrderEvent, OrderLine
 from ecommerce.orders.actors import Actor
 from ecommerce.orders.choices import ALLOWED_TRANSITIONS, OrderStatus
+from ecommerce.orders.cova_sync import COVA_STATUS_NAMES, push_again
 from ecommerce.orders.edits import change_line_quantity
 from ecommerce.orders.transitions import (
     TransitionRefused,
@@ -130,7 +131,7 @@ class OrderAdmin(TenantAdmin):
     list_select_related = ["store"]
     search_fields = ["first_name", "last_name", "phone", "uuid"]
     date_hierarchy = "placed_at"
-    actions = ["confirm_selected", "advance_selected", "cancel_selected"]
+    actions = ["confirm_selected", "advance_selected", "cancel_selected", "push_again_selected"]
     fieldsets = [
         (
             "Order",
@@ -152,6 +153,21 @@ class OrderAdmin(TenantAdmin):
             },
         ),
         ("Totals (before taxes)", {"fields": ["subtotal", "savings", "total"]}),
+        (
+            "Cova (Sync Orders)",
+            {
+                "fields": [
+                    "cova_push_state",
+                    "cova_error",
+                    "cova_pushed_at",
+                    "cova_customer_id",
+                    "cova_status_column",
+                    "cova_status_seen_at",
+                    "cova_push_attempts",
+                ],
+                "description": "Filled when the store's COVA settings have Sync Orders on.",
+            },
+        ),
         (
             "Times",
             {
@@ -190,6 +206,13 @@ class OrderAdmin(TenantAdmin):
     def phone_column(self, order: Order) -> str:
         return format_phone_for_display(order.phone)
 
+    @admin.display(description="Cova status")
+    def cova_status_column(self, order: Order) -> str:
+        if order.cova_status is None:
+            return "-"
+        name = COVA_STATUS_NAMES.get(order.cova_status, "unknown")
+        return f"{name} ({order.cova_status})"
+
     @admin.display(description="Shopper's page")
     def shop_page(self, order: Order) -> str:
         settings = getattr(order.store, "cova_ecommerce", None)
@@ -216,6 +239,15 @@ class OrderAdmin(TenantAdmin):
             queryset,
             lambda pk, actor: cancel_order(pk, actor, "Cancelled by the store."),
             "cancelled",
+        )
+
+    @admin.action(description="Send selected orders to Cova again", permissions=["change"])
+    def push_again_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        queued = sum(push_again(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            f"{queued} order{'s' * (queued != 1)} queued for Cova (only confirmed orders Cova "
+            "refused or could not take are sent again).",
         )
 
     # Buttons on one order -----------------------------------------------------------

@@ -59,6 +59,21 @@ class OrderEventKind(models.TextChoices):
     STATUS = "status", "Status changed"
     EDITED = "edited", "Edited"
     HOLD_RELEASED = "hold_released", "Inventory hold released"
+    COVA = "cova", "Cova"
+
+
+class CovaPushState(models.TextChoices):
+    """Where an order is on its way into Cova (ecommerce/orders/cova_sync.py).
+
+    Blank: the store does not sync orders (or the order is not confirmed yet).
+    """
+
+    NOT_SENT = "", "Not sent"
+    QUEUED = "queued", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    RETRYING = "retrying", "Will be sent again"
+    PUSHED = "pushed", "At Cova"
+    FAILED = "failed", "Cova refused it"
 
 
 class HoldReleaseReason(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from aiq.accounts.models import TenantModel
 from ecommerce.models.product import MenuProduct
 from ecommerce.orders.choices import (
+    CovaPushState,
     Fulfillment,
     HoldReleaseReason,
     OrderEventKind,
@@ -73,6 +74,23 @@ class Order(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Sync Orders (ecommerce/orders/cova_sync.py): the push into Cova and its status polls.
+    cova_push_state = models.CharField(
+        "sent to Cova", max_length=10, choices=CovaPushState.choices, blank=True, default=""
+    )
+    # When the current push attempt claimed the order (a worker that died frees it later).
+    cova_push_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cova_push_attempts = models.PositiveSmallIntegerField("push attempts", default=0)
+    cova_pushed_at = models.DateTimeField("at Cova since", null=True, blank=True)
+    cova_customer_id = models.CharField("Cova customer id", max_length=64, blank=True)
+    cova_error = models.TextField(
+        "Cova's answer", blank=True, help_text="Why Cova did not take the order, in its words."
+    )
+    cova_status = models.SmallIntegerField("Cova status", null=True, blank=True)
+    cova_status_seen_at = models.DateTimeField("Cova status seen at", null=True, blank=True)
+    # Due for its next status poll; blank once Cova's status is final (or never pushed).
+    cova_next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = "online order"
         ordering = ["-placed_at", "-id"]
@@ -80,6 +98,11 @@ class Order(TenantModel):
             models.Index(fields=["store", "status", "placed_at"]),
             models.Index(fields=["status", "placed_at"]),
             models.Index(fields=["phone"]),
+            models.Index(
+                fields=["cova_next_poll_at"],
+                name="order_cova_poll_due",
+                condition=Q(cova_next_poll_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

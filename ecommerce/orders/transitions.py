@@ -1,5 +1,5 @@
 """Moving an order through its statuses: the one service the admin, the shop, the
-auto-confirm setting, the sweeper (and later the Cova status poll) all call.
+auto-confirm setting, the sweeper and the Cova status poll (cova_sync) all call.
 
 pending -> confirmed -> checked in -> ready for pickup -> closed; cancelled from any
 status before closed. The order row is locked while it moves, so two staff clicking at
@@ -58,6 +58,11 @@ def transition_order(
             fields.append("cancel_reason")
         order.save(update_fields=fields)
         _adjust_holds(order, to_status, now)
+        if to_status == OrderStatus.CONFIRMED:
+            # Sync Orders: pushed into Cova once this transaction commits.
+            from ecommerce.orders.cova_sync import queue_push
+
+            queue_push(order)
         record(
             order,
             actor,

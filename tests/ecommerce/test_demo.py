@@ -25,6 +25,7 @@ def test_the_demo_store_syncs_its_menu_from_the_sandbox(request):
         True,
         mapping.key,
     )
+    assert settings.sync_orders is True  # confirmed demo orders are pushed to the sandbox
     assert claim_due() == [settings.pk]  # the dispatcher's first minute picks it up
 
     request.getfixturevalue("cova_sandbox")  # the sandbox over responses from here on
