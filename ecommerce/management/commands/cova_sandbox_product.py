@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--store", type=int, required=True, help="Retail store id.")
-        parser.add_argument("--product", type=int, required=True, help="Catalog index 0-39.")
+        parser.add_argument(
+            "--product", type=int, required=True, help="Catalog index (0-39; more with products=N)."
+        )
         parser.add_argument("--stock", type=int, help="New in-stock quantity at the store.")
         parser.add_argument("--price", help="New price, e.g. 24.50.")
         parser.add_argument("--name", help="New name.")

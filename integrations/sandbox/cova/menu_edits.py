@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrations.sandbox import records, timeline
-from integrations.sandbox.catalog import PRODUCT_COUNT, Product, Specification
+from integrations.sandbox.catalog import Product, Specification, menu_size
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.options import SandboxAccount, account_for
 
@@ -43,8 +43,9 @@ def edit_product(
     """Change product ``index``; its ProductId. ``stock``: location number -> quantity;
     ``added_specifications``: (display name, value, unit, "Number" or "Text") appended to
     the generated ones (e.g. a lab named the way Cova staff typed it)."""
-    if not 0 <= index < PRODUCT_COUNT:
-        raise ValueError(f"the sandbox catalog has products 0 to {PRODUCT_COUNT - 1}")
+    size = menu_size(account)
+    if not 0 <= index < size:
+        raise ValueError(f"the sandbox catalog has products 0 to {size - 1}")
     product_id = payloads.product_id(account, index)
     existing = records.find(account, KIND, product_id)
     changes: dict[str, Any] = dict(existing.payload) if existing else {}

@@ -5,22 +5,24 @@ location) narrows availability and pricing; ``InStockOnly`` drops products witho
 there; ``Skip``/``Top`` page (Top defaults to 100). Specifications carry "COA Link" (text)
 and lab values (number, unit "%"). A product changed through ``menu_edits`` (name, price,
 stock, archived) carries the change and the moment it was made as its UpdatedDateUtc.
+A ``products=N`` account serves N products, each built only when its page is asked for.
 Under ``fault=malformed`` about 1 product in 20 lacks its ProductId or has a text price.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import ids
-from integrations.sandbox.catalog import Product, catalog
+from integrations.sandbox.catalog import Product, generated_updated_ms, menu_size, product_at
 from integrations.sandbox.cova import menu_edits, payloads
 from integrations.sandbox.cova.auth import cova_api, cova_error
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
-from integrations.sandbox.timeline import iso_z, parse_moment
+from integrations.sandbox.timeline import anchor_ms, iso_z, parse_moment
 from integrations.sandbox.web import json_response, money, read_json
 
 MAX_TOP = 1000
@@ -117,6 +119,33 @@ def product_payload(
     return payload
 
 
+def _updated_ms(account: SandboxAccount, index: int, change: dict[str, Any] | None) -> int:
+    if change and change.get("updated_ms"):
+        return int(change["updated_ms"])
+    return generated_updated_ms(account, index)
+
+
+def _candidates(
+    account: SandboxAccount,
+    size: int,
+    changes: dict[int, dict[str, Any]],
+    updated_since: int | None,
+) -> Iterable[int]:
+    """The indices that may match, in order, without building a product: after the start
+    of today only edited products changed (a generated one is never newer than that)."""
+    if updated_since is None:
+        return range(size)
+    if updated_since > anchor_ms():
+        indices: Iterable[int] = sorted(index for index in changes if index < size)
+    else:
+        indices = range(size)
+    return (
+        index
+        for index in indices
+        if _updated_ms(account, index, changes.get(index)) >= updated_since
+    )
+
+
 def _products(
     request: HttpRequest,
     account: SandboxAccount,
@@ -140,19 +169,26 @@ def _products(
     except (TypeError, ValueError):
         return cova_error(400, "Skip and Top must be integers.")
     changes = menu_edits.edits(account)
-    selected = []
     wanted_ids = {value.lower() for value in only_ids} if only_ids is not None else None
-    for generated in catalog(account):
-        change = changes.get(generated.index)
-        product = menu_edits.apply(generated, change)
-        updated_ms = int((change or {}).get("updated_ms") or product.updated_ms())
-        if updated_since is not None and updated_ms < updated_since:
+    in_stock_only = bool(body.get("InStockOnly"))
+    size = menu_size(account)
+    if updated_since is None and wanted_ids is None and not in_stock_only:
+        # Nothing to filter: the page is an index range, and only its products are built.
+        indices: Iterable[int] = range(skip, min(size, skip + top))
+        skip = 0
+    else:
+        indices = _candidates(account, size, changes, updated_since)
+    selected = []
+    for index in indices:
+        if wanted_ids is not None and payloads.product_id(account, index) not in wanted_ids:
             continue
-        if wanted_ids is not None and payloads.product_id(account, product.index) not in wanted_ids:
-            continue
-        if body.get("InStockOnly") and not any(product.stock[n] > 0 for n in numbers):
+        change = changes.get(index)
+        product = menu_edits.apply(product_at(account, index), change)
+        if in_stock_only and not any(product.stock[n] > 0 for n in numbers):
             continue
         selected.append((product, change))
+        if len(selected) >= skip + top:
+            break
     page = selected[skip : skip + top]
     return json_response(
         {"Products": [product_payload(account, p, body, numbers, c) for p, c in page]}
