@@ -137,6 +137,30 @@ def test_categories_and_search_narrow_the_menu(shop):
     assert nul.status_code == 200
 
 
+def test_the_menu_is_paged_in_stock_first_with_sold_out_products_last(shop):
+    # One page more than a page's worth in stock, plus two sold out (one held away, one
+    # with no stock): the first page is all in stock, the sold-out ones end the last page.
+    from ecommerce.orders.placement import place_order
+    from ecommerce.shop.views.menu import PER_PAGE
+
+    for n in range(PER_PAGE + 3):
+        make_product(shop, name=f"In stock {n:03d}", in_stock_quantity=Decimal("4"))
+    held = make_product(shop, name="Aaa held away", in_stock_quantity=Decimal("1"))
+    make_product(shop, name="Aaa none left", in_stock_quantity=Decimal("0"))
+    place_order(shop, cart((held, 1)), shopper())
+    client = past_gate(shop)
+
+    first = client.get(f"/shop/{shop.shop_slug}/").content.decode()
+    second = client.get(f"/shop/{shop.shop_slug}/?page=2").content.decode()
+    beyond = client.get(f"/shop/{shop.shop_slug}/?page=99")
+
+    assert first.count('class="product"') == PER_PAGE and "Sold out" not in first
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert second.count('class="product"') == 3 and second.count("Sold out") == 2
+    assert second.index("In stock") < second.index("Aaa held away")
+    assert beyond.status_code == 200  # the last page, not an error
+
+
 def test_the_cart_refuses_more_than_is_available_and_updates(shop):
     product = make_product(shop, name="Gelato", in_stock_quantity=Decimal("2"))
     client = with_cart(shop, product, 2)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,6 +27,8 @@ from ecommerce.shop.views.order import last_order_token
 
 # "Only 3 left" below this many units.
 FEW_LEFT = 5
+# Products per menu page: a phone-sized scroll, and a page rendered well under 200 ms.
+PER_PAGE = 24
 
 
 @dataclass
@@ -63,15 +66,16 @@ def listed_products(settings: CovaEcommerceSettings) -> Any:
 
 
 def menu_items(products: Any) -> list[MenuItem]:
-    rows = with_held_quantity(products, timezone.now())
-    return [
-        MenuItem(
-            product,
-            available(product.in_stock_quantity, product.held_quantity),
-            sale_price_used(product),
-        )
-        for product in rows
-    ]
+    return [_item(product) for product in with_held_quantity(products, timezone.now())]
+
+
+def _item(product: MenuProduct) -> MenuItem:
+    """A product read with ``with_held_quantity``, as the menu shows it."""
+    return MenuItem(
+        product,
+        available(product.in_stock_quantity, product.held_quantity),
+        sale_price_used(product),
+    )
 
 
 @never_cache
@@ -90,13 +94,22 @@ def menu(request: HttpRequest, settings: CovaEcommerceSettings) -> HttpResponse:
         category = ""
     if search:
         products = products.filter(Q(name__icontains=search) | Q(brand__icontains=search))
-    items = menu_items(products.order_by("category", "name"))
-    # In stock first; sold out at the end of the list, labelled.
-    items.sort(key=lambda item: item.sold_out)
+    # In stock first, sold out at the end of the list (labelled), ordered by the database
+    # and read a page at a time: a 20,000-product menu rendered whole took a minute.
+    rows = with_held_quantity(products, timezone.now()).annotate(
+        sold_out=ExpressionWrapper(
+            Q(in_stock_quantity__lt=F("held_quantity") + 1), output_field=BooleanField()
+        )
+    )
+    page = Paginator(rows.order_by("sold_out", "category", "name", "pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    items = [_item(product) for product in page.object_list]
     context = {
         "shop": settings,
         "store": settings.store,
         "items": items,
+        "page": page,
         "categories": categories,
         "category": category,
         "search": search,
