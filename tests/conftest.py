@@ -58,3 +58,13 @@ def request_log_written_at_once(settings):
     """The API request log is written before each response in tests (production buffers
     it for a second; tests/loyalty/api/test_request_log_buffer.py covers that)."""
     settings.LOYALTY_API_LOG_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def empty_cache_after_each_test():
+    """Nothing cached by one test is read by the next (SQLite reuses ids after a rollback,
+    so a key such as a store's menu categories could name another test's store)."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
