@@ -42,6 +42,9 @@ class MenuSyncStatus(models.TextChoices):
     OK = "ok", "OK"
     PARTIAL = "partial", "OK, some products set aside"
     FAILED = "failed", "Failed"
+    # Cova could not be reached or had a bad moment: not a failure staff must act on
+    # (the first sync of `make run` can start before the sandbox's web process is up).
+    RETRYING = "retrying", "Will retry: Cova did not answer"
     SKIPPED = "skipped", "Skipped: another sync was running"
 
 

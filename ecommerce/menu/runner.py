@@ -165,6 +165,7 @@ def _run(
             CovaEcommerceSettings.objects.filter(pk=settings.pk).update(
                 next_sync_at=timezone.now() + TRANSIENT_RETRY_DELAY
             )
+            return _finish(run, MenuSyncStatus.RETRYING, error.user_message)
         return _finish(run, MenuSyncStatus.FAILED, error.user_message)
     run.refresh_from_db()
     return _finish(run, MenuSyncStatus.PARTIAL if run.quarantined else MenuSyncStatus.OK)

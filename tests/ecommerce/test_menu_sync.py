@@ -279,7 +279,8 @@ def test_a_transient_failure_is_retried_within_minutes_and_keeps_the_cursor(
     monkeypatch.setattr("integrations.providers.cova.client.CovaClient.body_pages", failing_pages)
     run = runner.run_menu_sync(settings.pk)
 
-    assert run.status == MenuSyncStatus.FAILED
+    # Not "Failed": nothing for staff to fix, and the run says it will try again
+    assert run.status == MenuSyncStatus.RETRYING
     assert "AIQ will try again later" in run.error
     settings.refresh_from_db()
     assert settings.cursor_updated_as_of == cursor
