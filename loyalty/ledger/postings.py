@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from loyalty.ledger import copy_text
+from loyalty.ledger import copy_text, one_statement
 from loyalty.ledger.accounts import LockedAccount
 from loyalty.ledger.amounts import ZERO
 from loyalty.ledger.choices import ACTIVITY_KINDS
@@ -185,28 +185,74 @@ def post(
         merge=merge,
         idempotency_key=idempotency_key or None,
     )
-    if idempotency_key:
+    # New values, applied to the instances in memory only once they are written (a
+    # refused entry leaves the caller's account and lots as they were).
+    changes: dict[str, Any] = {"balance": account.balance + points, "updated_at": timezone.now()}
+    if kind in ACTIVITY_KINDS and (
+        account.last_activity_at is None or cause.occurred_at > account.last_activity_at
+    ):
+        changes["last_activity_at"] = cause.occurred_at
+    moves = [
+        one_statement.LotMove(lot.pk, portion, lot.remaining - portion)
+        for lot, portion in allocations
+    ]
+    if connection.vendor == "postgresql":
+        _write_in_one_statement(entry, account, moves, opens, changes, expected)
+    else:
+        _write_through_the_orm(entry, account, moves, opens, changes, expected)
+    for (lot, _portion), move in zip(allocations, moves, strict=True):
+        lot.remaining = move.remaining
+    for name, value in changes.items():
+        setattr(account, name, value)
+    return entry
+
+
+def _write_in_one_statement(
+    entry: LedgerEntry,
+    account: LoyaltyAccount,
+    moves: Sequence[one_statement.LotMove],
+    opens: NewLot | None,
+    changes: dict[str, Any],
+    expected: dict[str, Any] | None,
+) -> None:
+    entry.created_at = changes["updated_at"]
+    opened = None
+    if opens is not None:
+        source = opens.source_lot.pk if opens.source_lot is not None else None
+        opened = one_statement.OpenedLot(opens.points, opens.earned_at, opens.expires_at, source)
+    pk = one_statement.write(
+        entry, moves=moves, opens=opened, account=account, account_changes=changes
+    )
+    if pk is None:
+        _refused(entry, expected)
+    entry.pk = pk
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
+def _write_through_the_orm(
+    entry: LedgerEntry,
+    account: LoyaltyAccount,
+    moves: Sequence[one_statement.LotMove],
+    opens: NewLot | None,
+    changes: dict[str, Any],
+    expected: dict[str, Any] | None,
+) -> None:
+    if entry.idempotency_key:
         # The unique constraint arbitrates a race between two requests with one key.
         try:
             with transaction.atomic():
                 entry.save()
         except IntegrityError:
-            existing = LedgerEntry.objects.filter(
-                company_id=account.company_id, idempotency_key=idempotency_key
-            ).first()
-            if existing is None:
-                raise
-            _compare(existing, idempotency_key, expected or {})
-            raise Replay(existing) from None
+            _refused(entry, expected)
     else:
         entry.save()
-    if allocations:
+    if moves:
         Allocation.objects.bulk_create(
-            Allocation(entry=entry, lot=lot, points=portion) for lot, portion in allocations
+            Allocation(entry=entry, lot_id=move.lot_id, points=move.portion) for move in moves
         )
-        for lot, portion in allocations:
-            lot.remaining -= portion
-            Lot.objects.filter(pk=lot.pk).update(remaining=lot.remaining)
+        for move in moves:
+            Lot.objects.filter(pk=move.lot_id).update(remaining=move.remaining)
     if opens is not None:
         Lot.objects.create(
             company_id=account.company_id,
@@ -218,14 +264,26 @@ def post(
             expires_at=opens.expires_at,
             source_lot=opens.source_lot,
         )
-    account.balance += points
-    changes: dict[str, Any] = {"balance": account.balance, "updated_at": timezone.now()}
-    if kind in ACTIVITY_KINDS and (
-        account.last_activity_at is None or cause.occurred_at > account.last_activity_at
-    ):
-        changes["last_activity_at"] = account.last_activity_at = cause.occurred_at
     LoyaltyAccount.objects.filter(pk=account.pk).update(**changes)
-    return entry
+
+
+def _refused(entry: LedgerEntry, expected: dict[str, Any] | None) -> NoReturn:
+    """A unique key refused ``entry``: the same request already written (``Replay``),
+    another request on its idempotency key (``IdempotencyKeyReused``), or a second
+    settlement of one entry (``IntegrityError``)."""
+    key = entry.idempotency_key
+    existing = (
+        LedgerEntry.objects.filter(company_id=entry.company_id, idempotency_key=key).first()
+        if key
+        else None
+    )
+    if existing is None:
+        raise IntegrityError(
+            f"{entry.get_kind_display()} entry refused by a unique key: "
+            f"entry {entry.reverses_id} is already settled."
+        )
+    _compare(existing, key, expected or {})
+    raise Replay(existing)
 
 
 def move_on_hold(account: LoyaltyAccount, delta: Decimal) -> None:

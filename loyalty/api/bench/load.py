@@ -5,7 +5,9 @@ every request from send to the last byte of the body."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
+import random
 import statistics
 import threading
 import time
@@ -123,6 +125,72 @@ def run(connections: list[Connection], per_client: int, make: Make, judge: Judge
         total.latencies += outcome.latencies
         total.errors += outcome.errors
         total.first_error = total.first_error or outcome.first_error
+    return total
+
+
+def run_at_rate(
+    connections: list[Connection],
+    requests: int,
+    per_second: float,
+    make: Make,
+    judge: Judge,
+    *,
+    seed: int = 0,
+) -> Outcome:
+    """Open loop: ``requests`` arrive at ``per_second`` on average (Poisson arrivals, as
+    terminals act independently), whether or not earlier ones were answered; each is sent
+    on the first free connection. Its latency counts from when it arrived, not from when a
+    connection was free to send it, so waiting behind slow answers is measured too (the
+    "coordinated omission" a closed loop hides: there, a slow answer delays the requests
+    that would have seen it)."""
+    arrivals: list[float] = []
+    moment, draw = 0.0, random.Random(seed)  # noqa: S311 - arrival times, not secrets
+    for _ in range(requests):
+        moment += draw.expovariate(per_second)
+        arrivals.append(moment)
+    outcomes = [Outcome() for _ in connections]
+    counter = itertools.count()
+    counter_lock = threading.Lock()
+    barrier = threading.Barrier(len(connections) + 1)
+    origin: list[float] = []
+
+    def client(index: int) -> None:
+        outcome, connection = outcomes[index], connections[index]
+        barrier.wait()
+        start = origin[0]
+        while True:
+            with counter_lock:
+                n = next(counter)
+            if n >= requests:
+                return
+            due = start + arrivals[n]
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            request = make(index, n)
+            try:
+                status, body = connection.send(request)
+                problem = judge(request, status, body)
+            except OSError as error:
+                problem = f"{type(error).__name__}: {error}"
+            outcome.latencies.append((time.perf_counter() - due) * 1000)
+            if problem:
+                outcome.errors += 1
+                outcome.first_error = outcome.first_error or problem
+
+    threads = [
+        threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(connections))
+    ]
+    for thread in threads:
+        thread.start()
+    origin.append(time.perf_counter())
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    total = Outcome()
+    for outcome in outcomes:
+        total.add(outcome)
+    total.seconds = time.perf_counter() - origin[0]
     return total
 
 

@@ -5,8 +5,22 @@ measured beside a one-query JSON view served by the same gunicorn in the same ru
     manage.py bench_api [--requests 2000] [--clients 8] [--workers 3] [--threads 4]
                         [--shoppers 200] [--rounds 3]
 
-Targets (issue 11): p99 under 50 ms for the wallet and redemption; wallet requests per
-second at least half the one-query view's. See ``loyalty.api.bench``.
+Two measures, in the same run:
+
+- **Throughput**, closed loop: ``--clients`` connections each send their next request as
+  soon as the last is answered, so the machine stays saturated; requests per second of
+  each endpoint, and its latencies, which at saturation are mostly queueing (on 2 CPUs,
+  eight clients wait on each other whatever the endpoint costs).
+- **Latency at a stated load**, open loop: each endpoint is then offered
+  ``--load-share`` (default half) of the requests per second it reached, as Poisson
+  arrivals over the same connections, and each request is timed from its arrival, so
+  waiting for a free connection or worker counts (``load.run_at_rate``).
+
+Targets (issue 11): p99 under 50 ms for the wallet and redemption, judged on the second
+measure; wallet requests per second at least half the one-query view's, on the first.
+See ``loyalty.api.bench``.
+
+    manage.py bench_api [...] [--load-share 0.5] [--open-requests 1500]
 """
 
 from __future__ import annotations
@@ -57,6 +71,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rounds", type=int, default=3, help="endpoints take turns, so noise hits all alike"
         )
+        parser.add_argument(
+            "--load-share",
+            type=float,
+            default=0.5,
+            help="open loop: the share of each endpoint's measured req/s it is offered",
+        )
+        parser.add_argument(
+            "--open-requests", type=int, default=1500, help="open loop: requests per endpoint"
+        )
 
     def line(self, label: str, value: str, target: str = "") -> None:
         self.stdout.write(f"  {label:<46} {value:>24}  {target}")
@@ -69,6 +92,8 @@ class Command(BaseCommand):
             )
         if min(options[name] for name in ("requests", "clients", "workers", "threads")) < 1:
             raise CommandError("--requests, --clients, --workers and --threads must be >= 1.")
+        if not 0 < options["load_share"] <= 1 or options["open_requests"] < 0:
+            raise CommandError("--load-share must be in (0, 1]; --open-requests >= 0.")
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             self._bench(options)
@@ -82,7 +107,8 @@ class Command(BaseCommand):
         per_client = max(1, options["requests"] // (clients * rounds))
         shoppers = max(options["shoppers"], clients)
         # Four API endpoints, the warm-up included; the one-query view needs no key.
-        api_requests = 4 * clients * (per_client * rounds + WARM_UP_PER_CLIENT)
+        open_requests = options["open_requests"]
+        api_requests = 4 * (clients * (per_client * rounds + WARM_UP_PER_CLIENT) + open_requests)
         started = time.perf_counter()
         bench = set_up(shoppers, keys_needed(api_requests))
         self.stdout.write(
@@ -108,27 +134,86 @@ class Command(BaseCommand):
                     for scenario in everything:
                         outcome = load.run(connections, per_client, scenario.make, scenario.judge)
                         totals[scenario.label].add(outcome)
+                offered = {
+                    s.label: totals[s.label].per_second * options["load_share"] for s in everything
+                }
+                at_rate = self._open_loop(connections, everything, offered, open_requests, rounds)
             finally:
                 for client in connections:
                     client.close()
         self._report(everything, totals)
+        if open_requests:
+            self._report_open_loop(everything, offered, at_rate, options["load_share"])
         self._verify(scenarios)
         self.stdout.write(f"load average at the end: {load_average()}")
 
-    def _report(self, everything: list[Scenario], totals: dict[str, load.Outcome]) -> None:
+    def _open_loop(
+        self,
+        connections: list[load.Connection],
+        everything: list[Scenario],
+        offered: dict[str, float],
+        requests: int,
+        rounds: int,
+    ) -> dict[str, load.Outcome]:
+        """Each endpoint at its offered rate, endpoints taking turns over ``rounds``."""
+        outcomes = {scenario.label: load.Outcome() for scenario in everything}
+        per_round = requests // rounds if requests >= rounds else requests
+        for round_number in range(rounds if requests >= rounds else 1):
+            for scenario in everything:
+                outcome = load.run_at_rate(
+                    connections,
+                    per_round,
+                    offered[scenario.label],
+                    scenario.make,
+                    scenario.judge,
+                    seed=round_number,
+                )
+                outcomes[scenario.label].add(outcome)
+        return outcomes
+
+    def _report_open_loop(
+        self,
+        everything: list[Scenario],
+        offered: dict[str, float],
+        outcomes: dict[str, load.Outcome],
+        share: float,
+    ) -> None:
         self.stdout.write(
-            f"  {'endpoint':<36} {'requests':>8} {'req/s':>8} {'median ms':>10} "
+            f"latency at a stated load: each endpoint offered {share:.0%} of its req/s above "
+            "(open loop, Poisson arrivals, timed from arrival):"
+        )
+        self.stdout.write(
+            f"  {'endpoint':<36} {'requests':>8} {'offered':>8} {'median ms':>10} "
             f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}  target"
         )
         for scenario in everything:
-            o = totals[scenario.label]
+            o = outcomes[scenario.label]
             target = f"p99 < {TARGET_P99_MS} ms" if scenario.targeted else ""
             if scenario.targeted and o.percentile(0.99) >= TARGET_P99_MS:
                 target += " (missed)"
             self.stdout.write(
-                f"  {scenario.label:<36} {o.requests:>8,} {o.per_second:>8,.0f} "
+                f"  {scenario.label:<36} {o.requests:>8,} {offered[scenario.label]:>8,.0f} "
                 f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
                 f"{o.errors:>6}  {target}"
+            )
+            if o.first_error:
+                self.stdout.write(f"    first error: {o.first_error}")
+
+    def _report(self, everything: list[Scenario], totals: dict[str, load.Outcome]) -> None:
+        self.stdout.write(
+            "throughput, closed loop (every client sends again as soon as it is answered: "
+            "saturated, so latencies here are mostly queueing):"
+        )
+        self.stdout.write(
+            f"  {'endpoint':<36} {'requests':>8} {'req/s':>8} {'median ms':>10} "
+            f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        )
+        for scenario in everything:
+            o = totals[scenario.label]
+            self.stdout.write(
+                f"  {scenario.label:<36} {o.requests:>8,} {o.per_second:>8,.0f} "
+                f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
+                f"{o.errors:>6}"
             )
             if o.first_error:
                 self.stdout.write(f"    first error: {o.first_error}")
