@@ -77,3 +77,26 @@ def test_a_shopper_without_account_reads_it_as_absent(company_a, company_b):
     with pytest.raises(LoyaltyAccount.DoesNotExist):
         found.loyalty_account  # noqa: B018 - the access is the test
     assert find_shopper(company_b, phone="+12065550124") is None
+
+
+def test_the_company_audiences_read_as_the_orm_reads_them(company_a, company_b):
+    from aiq.audiences.membership import company_audiences
+    from aiq.audiences.models import Audience
+
+    for name in ("Vips", "Delivery", "Birthdays"):
+        Audience.objects.create(
+            company=company_a,
+            name=name,
+            conditions=[{"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}],
+        )
+    Audience.objects.create(company=company_b, name="Theirs")
+
+    read = company_audiences(company_a.pk)
+
+    orm = list(Audience.objects.filter(company=company_a).order_by("name"))
+    assert [a.name for a in read] == ["Birthdays", "Delivery", "Vips"]
+    assert [_fields(a) for a in read] == [_fields(a) for a in orm]
+    assert read[0].conditions == [
+        {"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}
+    ]
+    assert company_audiences(company_a.pk + company_b.pk + 1000) == []
