@@ -100,3 +100,34 @@ def test_the_company_audiences_read_as_the_orm_reads_them(company_a, company_b):
         {"type": "brand_trait", "key": "CovaPricingGroup", "value": "VIP"}
     ]
     assert company_audiences(company_a.pk + company_b.pk + 1000) == []
+
+
+def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty.ledger.accounts import account_of
+    from loyalty.ledger.models import Lot
+    from loyalty.ledger.postings import FIFO, fifo_lots
+
+    # Given lots with and without expiry, earned at the same and different times
+    persona = PersonaFactory(company=company_a)
+    t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    for days_earned, days_to_expiry in ((0, None), (1, 30), (2, 10), (0, 30), (3, None)):
+        award(
+            persona,
+            Decimal("5.25"),
+            EntryKind.ADJUST,
+            reason="Gift",
+            occurred_at=t0 + timedelta(days=days_earned),
+            expires_at=t0 + timedelta(days=days_to_expiry) if days_to_expiry else None,
+        )
+    account = account_of(persona)
+
+    # When the debit order is read by hand-written SQL
+    read = fifo_lots(account)
+
+    # Then it is the ORM's FIFO order and values: soonest expiry, never-expiring last
+    orm = list(Lot.objects.filter(account=account, remaining__gt=0).order_by(*FIFO))
+    assert [_fields(lot) for lot in read] == [_fields(lot) for lot in orm]
+    assert [lot.expires_at is None for lot in read] == [False, False, False, True, True]
+    assert read[0].remaining == Decimal("5.25")
