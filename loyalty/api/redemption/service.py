@@ -31,6 +31,7 @@ from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.pos import deducts_on_apply
 from loyalty.api.redemption.reads import lock_account_row, redemption_of
 from loyalty.api.redemption.releasing import release_locked
+from loyalty.api.redemption.writes import insert_redemption_with_use
 from loyalty.api.wallet import as_number
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.discounts.services import discount_options
@@ -216,7 +217,7 @@ def _redeem(
 def _finish_redeem(
     request: RedemptionRequest, redemption: Redemption, account: LoyaltyAccount | None = None
 ) -> Answer:
-    redemption.discount_use = DiscountUse.objects.create(
+    use = DiscountUse(
         company_id=request.caller.company_id,
         discount=request.discount,
         persona=request.persona,
@@ -229,7 +230,12 @@ def _finish_redeem(
         redemption.reconcile_by = request.at + timedelta(hours=hours)
     body = _envelope(request, "redeemed", redemption.points, account)
     redemption.response_status, redemption.response_body = OK, json.dumps(body)
-    redemption.save()
+    if redemption._state.adding:
+        insert_redemption_with_use(redemption, use)  # one statement on PostgreSQL
+    else:  # a hold committed: its redemption row exists
+        use.save()
+        redemption.discount_use = use
+        redemption.save()
     return Answer(OK, body)
 
 
