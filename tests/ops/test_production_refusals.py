@@ -110,3 +110,13 @@ def test_debug_mode_starts_with_the_sandboxes_and_a_derived_key():
 
     # then it starts as before
     assert result.returncode == 0, result.stderr
+
+
+def test_the_web_process_freezes_what_it_loaded_out_of_the_collectors_sight():
+    # When the web server's module is imported, as each gunicorn worker does
+    result = start([sys.executable, "-c", "import gc, aiq.wsgi; print(gc.get_freeze_count())"])
+
+    # Then the objects loaded at start (Django, the apps) are frozen: a full collection
+    # during a request no longer walks them
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) > 50_000, result.stdout
