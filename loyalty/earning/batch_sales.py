@@ -10,6 +10,7 @@ more than the whole query. Elsewhere the ORM reads the rows and Python converts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -96,7 +97,12 @@ def _postgresql(company_id: int, sale_ids: list[int]) -> Iterator[SaleRow]:
             {"ids": id_array(sale_ids), "company": company_id, "zone": settings.TIME_ZONE},
         )
         rows = cursor.fetchall()
-    return (SaleRow(*row) for row in rows)
+    # Each row as a SaleRow without a Python call per row: the statement's columns are
+    # SaleRow's fields, in order.
+    return map(_SALE_ROW, rows)
+
+
+_SALE_ROW = functools.partial(tuple.__new__, SaleRow)
 
 
 # SaleRow's fields up to the phone, as the ORM names them.

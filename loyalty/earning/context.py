@@ -14,6 +14,7 @@ from django.db.models import Q
 from integrations.models import Integration
 from loyalty.program.choices import ExpirationMode
 from loyalty.program.models import BlockedPhone, LoyaltyProgram
+from loyalty.program.points import PointsRule
 from stores.models import RetailStore
 
 
@@ -42,6 +43,11 @@ class EarningContext:
     def __post_init__(self) -> None:
         # Each store's ZoneInfo looked up once, not once per sale.
         self._zones = {pk: zone(time_zone) for pk, (_name, time_zone) in self.stores.items()}
+        self.store_names: dict[int | None, str] = {
+            pk: name for pk, (name, _time_zone) in self.stores.items()
+        }
+        # The program's settings read and said once for the batch's every sale.
+        self.rule = PointsRule(self.program)
         self._default_zone = zone(settings.TIME_ZONE)
         # FIFO: each award expires N days after it was earned; otherwise lots never do
         # (legacy expiry takes the whole balance after N idle days, not lot by lot).

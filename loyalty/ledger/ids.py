@@ -42,7 +42,8 @@ for _field in (IntegerField, BigAutoField, ForeignKey):
 
 def id_array(ids: Collection[int]) -> str:
     """A PostgreSQL ``bigint[]`` literal of these ids (one parameter, parsed once)."""
-    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    # int() first: whatever the ids came as, only numbers reach the literal.
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def ids_in(field: str, ids: Collection[int]) -> Q:

@@ -54,7 +54,7 @@ def carry_lots(
             target,
             EntryKind.MERGE_IN,
             portion,
-            Cause(**{**cause.__dict__, "explanation": explanation}),
+            cause._replace(explanation=explanation),
             opens=NewLot(portion, lot.earned_at, lot.expires_at, source_lot=lot),
             merge=merge,
         )

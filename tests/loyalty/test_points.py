@@ -11,7 +11,7 @@ import pytest
 
 from loyalty.program.choices import Rounding
 from loyalty.program.models import LoyaltyProgram
-from loyalty.program.points import SaleForPoints, accrual_start, compute_points
+from loyalty.program.points import SaleForPoints, accrual_start, compute_points, say_money
 
 D = Decimal
 SALE_DAY = date(2026, 5, 4)
@@ -244,3 +244,58 @@ def test_tax_larger_than_the_total_earns_no_spend_points():
     result = compute_points(program, _sale(total="3.00", tax="5.00"))
 
     assert result.spend_points == D("0")
+
+
+@pytest.mark.parametrize(
+    ("rate", "total", "said"),
+    [
+        # a rate as the database reads it (four decimals): said without its zeros, and
+        # the product said in cents as if the rate had none
+        ("1.0000", "47.10", "x 1 pt/$ = 47.10, rounded down = 47"),
+        ("10.0000", "47.10", "x 10 pt/$ = 471.00"),
+        ("0.0500", "47.10", "x 0.05 pt/$ = 2.355, rounded down = 2"),
+        ("2.5000", "0.99", "x 2.5 pt/$ = 2.475, rounded down = 2"),
+        ("100", "12.34", "x 100 pt/$ = 1234.00"),
+    ],
+)
+def test_the_rate_and_product_are_said_without_trailing_zeros(rate, total, said):
+    result = compute_points(_program(points_per_dollar=D(rate)), _sale(total=total, tax="0"))
+
+    assert result.explanation == f"Sale 1043 at Capitol Hill: ${total} {said}"
+
+
+def test_visits_past_the_fifth_are_said_by_number():
+    # given 10 points a visit, at most 7 a day
+    program = _program(points_per_visit=D("10.00"), max_visits_per_day=7)
+
+    fifth = compute_points(program, _sale(total="5.00", tax="0", visits_already_today=4))
+    seventh = compute_points(program, _sale(total="5.00", tax="0", visits_already_today=6))
+    eighth = compute_points(program, _sale(total="5.00", tax="0", visits_already_today=7))
+
+    assert fifth.explanation.endswith("; +10 fifth visit today = 15 points")
+    assert seventh.explanation.endswith("; +10 visit 7 today = 15 points")
+    assert eighth.explanation.endswith(
+        "; no visit points: 7 visits today already (at most 7 a day)"
+    )
+    assert (seventh.points, eighth.points) == (D("15"), D("5"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "said"),
+    [
+        ("47.10", "$47.10"),
+        ("0.05", "$0.05"),
+        ("999.99", "$999.99"),
+        ("1000.00", "$1,000.00"),
+        ("1234.5", "$1,234.50"),
+        ("5", "$5.00"),
+        ("47.1", "$47.10"),
+        ("2.355", "$2.36"),
+        ("-0.05", "-$0.05"),
+        ("-1000.00", "-$1,000.00"),
+        ("-0.00", "$0.00"),
+        ("1E+3", "$1,000.00"),
+    ],
+)
+def test_say_money(amount, said):
+    assert say_money(D(amount)) == said
