@@ -83,7 +83,7 @@ def opt_in_email(request: HttpRequest, call: Call, email: str, value: str) -> An
 
 @api_endpoint("PUT", json_body=True)
 def adjust_points(request: HttpRequest, call: Call, uid: str, contact_id: str) -> Any:
-    if not contact_id.isdigit() or len(contact_id) > 18:
+    if not (contact_id.isascii() and contact_id.isdigit()) or len(contact_id) > 18:
         raise bad_request("contactId", "must be a number")
     wanted = read_adjustment(call.body or {}, request.headers.get("Idempotency-Key", ""))
     persona = Persona.objects.filter(company=call.key.company, pk=int(contact_id)).first()
@@ -101,6 +101,7 @@ def adjustments(request: HttpRequest, call: Call, uid: str, start: str, end: str
 
 
 def _unix(value: str, name: str) -> datetime:
-    if not value.isdigit() or len(value) > 11:
+    # isdigit() alone admits "¹" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 11:
         raise bad_request(name, "must be a Unix time in seconds")
     return datetime.fromtimestamp(int(value), tz=UTC)

@@ -116,7 +116,7 @@ def find_store(key: ApiKey, request: QueueCheckInRequest) -> RetailStore:
 def _named_store(company_id: int, request: QueueCheckInRequest) -> RetailStore | None:
     stores = RetailStore.objects.filter(company_id=company_id).select_related("company")
     if request.store_id:
-        if request.store_id.isdigit():
+        if request.store_id.isascii() and request.store_id.isdigit():
             found = stores.filter(pk=int(request.store_id)).first()
             if found is not None:
                 return found

@@ -182,7 +182,7 @@ def _store(company: Company, signup: SignupRequest, key: ApiKey) -> RetailStore 
     stores = RetailStore.objects.filter(company=company)
     store_id = signup.favorite_store_id
     if store_id:
-        if store_id.isdigit():
+        if store_id.isascii() and store_id.isdigit():
             found = stores.filter(pk=int(store_id)).first()
             if found is not None:
                 return found

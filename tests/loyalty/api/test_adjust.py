@@ -180,8 +180,9 @@ def test_bad_fields_are_a_400_naming_the_field(client, company_a, shopper, key_a
     assert _balance(shopper) == Decimal("100.00")
 
 
-def test_a_contact_id_that_is_not_a_number_is_a_400(client, company_a, key_a):
-    response = _adjust(client, key_a.plaintext, company_a, "abc", {"value": 5})
+@pytest.mark.parametrize("contact_id", ["abc", "%C2%B9%C2%B2"])  # "¹²": digits to isdigit()
+def test_a_contact_id_that_is_not_a_number_is_a_400(client, company_a, key_a, contact_id):
+    response = _adjust(client, key_a.plaintext, company_a, contact_id, {"value": 5})
 
     assert response.status_code == 400
     assert response.json()["message"].startswith("contactId: ")
@@ -241,7 +242,13 @@ def test_adjustments_lists_the_companys_adjust_entries_in_the_range(
 
 @pytest.mark.parametrize(
     ("start", "end", "field"),
-    [("abc", "10", "startUnix"), ("10", "-5", "endUnix"), ("100", "50", "endUnix")],
+    [
+        ("abc", "10", "startUnix"),
+        ("10", "-5", "endUnix"),
+        ("100", "50", "endUnix"),
+        # A digit to str.isdigit(), not to int(): the fuzzer's find, once a 500
+        ("0", "%C2%B9", "endUnix"),
+    ],
 )
 def test_adjustments_with_a_bad_range_is_a_400(client, company_a, key_a, start, end, field):
     response = client.get(

@@ -381,3 +381,15 @@ def test_an_unsigned_pos_consent_never_re_opts_an_opted_out_number(client, compa
     known.refresh_from_db()
     assert known.sms_consent == Consent.OPTED_OUT
     assert not ConsentEvent.objects.filter(persona=known).exists()
+
+
+def test_a_favorite_store_id_of_unicode_digits_is_ignored_not_a_500(client, company_a, key_a):
+    # given a store id that str.isdigit() takes for a number and int() refuses ("¹²")
+    body = {"firstName": "Jo", "mobilePhone": "2065550134", "favoriteStoreID": "\u00b9\u00b2"}
+
+    # when the POS signs the shopper up with it
+    response = _signup(client, key_a.plaintext, body, f"/api/v1.1/loyaltyContact/{company_a.uid}")
+
+    # then the signup lands, without a favorite store
+    assert response.status_code == 200, response.content
+    assert Persona.objects.get(company=company_a).favorite_store_id is None
