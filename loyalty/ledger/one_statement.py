@@ -24,9 +24,9 @@ from typing import Any
 from aiq.raw_rows import hot_cursor
 from loyalty.ledger.models import Allocation, LedgerEntry, Lot, LoyaltyAccount
 
-# The entry's columns, in the order ``write`` passes their values.
+# The entry's columns that every writer fills: COPY's (``postings._copy_awards``, which
+# writes its rows in this order) and this statement's.
 ENTRY_COLUMNS = (
-    "created_at",
     "company_id",
     "account_id",
     "kind",
@@ -38,10 +38,10 @@ ENTRY_COLUMNS = (
     "task",
     "reason",
     "explanation",
-    "reverses_id",
-    "merge_id",
     "idempotency_key",
 )
+# This statement's, in the order ``write`` passes their values.
+INSERTED_COLUMNS = ("created_at", *ENTRY_COLUMNS, "reverses_id", "merge_id")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def write(
 
     ``moves``: the allocations and what each leaves in its lot; ``account_changes``: the
     account's new column values."""
-    params: list[Any] = [getattr(entry, column) for column in ENTRY_COLUMNS]
+    params: list[Any] = [getattr(entry, column) for column in INSERTED_COLUMNS]
     lot_ids = [move.lot_id for move in moves]
     params += [lot_ids, [move.portion for move in moves]]
     params += [lot_ids, [move.remaining for move in moves]]
@@ -97,12 +97,12 @@ def write(
 def _sql(opens: bool, account_columns: tuple[str, ...]) -> str:
     entries, allocations = LedgerEntry._meta.db_table, Allocation._meta.db_table
     lots, accounts = Lot._meta.db_table, LoyaltyAccount._meta.db_table
-    marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+    marks = ", ".join(["%s"] * len(INSERTED_COLUMNS))
     # Table and column names from the models; every value is a parameter.
     parts = [
         # DO NOTHING without a target: either unique key (the idempotency key, or one
         # settlement per entry) leaves the CTE empty, and ``post`` tells which.
-        f"entry AS (INSERT INTO {entries} ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+        f"entry AS (INSERT INTO {entries} ({', '.join(INSERTED_COLUMNS)}) VALUES ({marks})"  # noqa: S608
         " ON CONFLICT DO NOTHING RETURNING id)",
         f"allocated AS (INSERT INTO {allocations} (entry_id, lot_id, points)"  # noqa: S608
         " SELECT entry.id, portion.lot_id, portion.points FROM entry,"

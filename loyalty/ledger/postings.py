@@ -396,20 +396,7 @@ def _create_awards(awards: Sequence[BulkAward], now: datetime) -> list[int]:
     return [entry.pk for entry in entries]
 
 
-ENTRY_COLUMNS = (
-    "company_id",
-    "account_id",
-    "kind",
-    "points",
-    "occurred_at",
-    "sale_id",
-    "staff_user_id",
-    "api_key_label",
-    "task",
-    "reason",
-    "explanation",
-    "idempotency_key",
-)
+ENTRY_COLUMNS = one_statement.ENTRY_COLUMNS
 LOT_COLUMNS = ("id", "company_id", "account_id", "award_id", "points", "remaining", "earned_at")
 
 

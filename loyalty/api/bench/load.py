@@ -92,40 +92,13 @@ class Connection:
 
 def run(connections: list[Connection], per_client: int, make: Make, judge: Judge) -> Outcome:
     """Every client sends ``per_client`` requests back to back, all clients at once."""
-    outcomes = [Outcome() for _ in connections]
-    barrier = threading.Barrier(len(connections) + 1)
 
-    def client(index: int) -> None:
-        outcome, connection = outcomes[index], connections[index]
-        barrier.wait()
+    def client(index: int, outcome: Outcome) -> None:
         for n in range(per_client):
             request = make(index, n)
-            started = time.perf_counter()
-            try:
-                status, body = connection.send(request)
-                problem = judge(request, status, body)
-            except OSError as error:
-                problem = f"{type(error).__name__}: {error}"
-            outcome.latencies.append((time.perf_counter() - started) * 1000)
-            if problem:
-                outcome.errors += 1
-                outcome.first_error = outcome.first_error or problem
+            _exchange(connections[index], request, judge, outcome, since=time.perf_counter())
 
-    threads = [
-        threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(connections))
-    ]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    total = Outcome(seconds=time.perf_counter() - started)
-    for outcome in outcomes:
-        total.latencies += outcome.latencies
-        total.errors += outcome.errors
-        total.first_error = total.first_error or outcome.first_error
-    return total
+    return _drive(len(connections), client)
 
 
 def run_at_rate(
@@ -148,49 +121,63 @@ def run_at_rate(
     for _ in range(requests):
         moment += draw.expovariate(per_second)
         arrivals.append(moment)
-    outcomes = [Outcome() for _ in connections]
     counter = itertools.count()
     counter_lock = threading.Lock()
-    barrier = threading.Barrier(len(connections) + 1)
-    origin: list[float] = []
+    origin: list[float] = []  # set once every client is ready
 
-    def client(index: int) -> None:
-        outcome, connection = outcomes[index], connections[index]
-        barrier.wait()
-        start = origin[0]
+    def client(index: int, outcome: Outcome) -> None:
         while True:
             with counter_lock:
                 n = next(counter)
+                if not origin:
+                    origin.append(time.perf_counter())
             if n >= requests:
                 return
-            due = start + arrivals[n]
+            due = origin[0] + arrivals[n]
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            request = make(index, n)
-            try:
-                status, body = connection.send(request)
-                problem = judge(request, status, body)
-            except OSError as error:
-                problem = f"{type(error).__name__}: {error}"
-            outcome.latencies.append((time.perf_counter() - due) * 1000)
-            if problem:
-                outcome.errors += 1
-                outcome.first_error = outcome.first_error or problem
+            _exchange(connections[index], make(index, n), judge, outcome, since=due)
 
-    threads = [
-        threading.Thread(target=client, args=(i,), daemon=True) for i in range(len(connections))
-    ]
+    return _drive(len(connections), client)
+
+
+def _exchange(
+    connection: Connection, request: Request, judge: Judge, outcome: Outcome, *, since: float
+) -> None:
+    """Send one request; record its latency from ``since`` and its error, if any."""
+    try:
+        status, body = connection.send(request)
+        problem = judge(request, status, body)
+    except OSError as error:
+        problem = f"{type(error).__name__}: {error}"
+    outcome.latencies.append((time.perf_counter() - since) * 1000)
+    if problem:
+        outcome.errors += 1
+        outcome.first_error = outcome.first_error or problem
+
+
+def _drive(clients: int, client: Callable[[int, Outcome], None]) -> Outcome:
+    """Run ``client(i, its outcome)`` on one thread per client, all released at once; the
+    outcomes summed, over the wall time from the release to the last one's end."""
+    outcomes = [Outcome() for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def thread_body(index: int) -> None:
+        barrier.wait()
+        client(index, outcomes[index])
+
+    threads = [threading.Thread(target=thread_body, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    origin.append(time.perf_counter())
     barrier.wait()
+    started = time.perf_counter()
     for thread in threads:
         thread.join()
     total = Outcome()
     for outcome in outcomes:
         total.add(outcome)
-    total.seconds = time.perf_counter() - origin[0]
+    total.seconds = time.perf_counter() - started
     return total
 
 

@@ -182,41 +182,28 @@ class Command(BaseCommand):
             f"latency at a stated load: each endpoint offered {share:.0%} of its req/s above "
             "(open loop, Poisson arrivals, timed from arrival):"
         )
-        self.stdout.write(
-            f"  {'endpoint':<36} {'requests':>8} {'offered':>8} {'median ms':>10} "
-            f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}  target"
+        self._table(
+            "offered",
+            [
+                (scenario, outcomes[scenario.label], offered[scenario.label])
+                for scenario in everything
+            ],
+            judged=True,
         )
-        for scenario in everything:
-            o = outcomes[scenario.label]
-            target = f"p99 < {TARGET_P99_MS} ms" if scenario.targeted else ""
-            if scenario.targeted and o.percentile(0.99) >= TARGET_P99_MS:
-                target += " (missed)"
-            self.stdout.write(
-                f"  {scenario.label:<36} {o.requests:>8,} {offered[scenario.label]:>8,.0f} "
-                f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
-                f"{o.errors:>6}  {target}"
-            )
-            if o.first_error:
-                self.stdout.write(f"    first error: {o.first_error}")
 
     def _report(self, everything: list[Scenario], totals: dict[str, load.Outcome]) -> None:
         self.stdout.write(
             "throughput, closed loop (every client sends again as soon as it is answered: "
             "saturated, so latencies here are mostly queueing):"
         )
-        self.stdout.write(
-            f"  {'endpoint':<36} {'requests':>8} {'req/s':>8} {'median ms':>10} "
-            f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        self._table(
+            "req/s",
+            [
+                (scenario, totals[scenario.label], totals[scenario.label].per_second)
+                for scenario in everything
+            ],
+            judged=False,
         )
-        for scenario in everything:
-            o = totals[scenario.label]
-            self.stdout.write(
-                f"  {scenario.label:<36} {o.requests:>8,} {o.per_second:>8,.0f} "
-                f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
-                f"{o.errors:>6}"
-            )
-            if o.first_error:
-                self.stdout.write(f"    first error: {o.first_error}")
         baseline = totals[everything[0].label].per_second
         for scenario in everything[1:3]:
             ratio = totals[scenario.label].per_second / baseline if baseline else 0.0
@@ -226,6 +213,29 @@ class Command(BaseCommand):
                 f"{ratio:.2f}",
                 f"target >= {TARGET_RATIO}{verdict}",
             )
+
+    def _table(
+        self, rate: str, rows: list[tuple[Scenario, load.Outcome, float]], *, judged: bool
+    ) -> None:
+        """One line per endpoint: requests, ``rate`` (its req/s, or the rate it was
+        offered), latencies; the p99 target's verdict when ``judged``."""
+        self.stdout.write(
+            f"  {'endpoint':<36} {'requests':>8} {rate:>8} {'median ms':>10} "
+            f"{'p90 ms':>8} {'p99 ms':>8} {'errors':>6}" + ("  target" if judged else "")
+        )
+        for scenario, o, per_second in rows:
+            target = ""
+            if judged and scenario.targeted:
+                target = f"  p99 < {TARGET_P99_MS} ms"
+                if o.percentile(0.99) >= TARGET_P99_MS:
+                    target += " (missed)"
+            self.stdout.write(
+                f"  {scenario.label:<36} {o.requests:>8,} {per_second:>8,.0f} "
+                f"{o.median:>10.1f} {o.percentile(0.9):>8.1f} {o.percentile(0.99):>8.1f} "
+                f"{o.errors:>6}{target}"
+            )
+            if o.first_error:
+                self.stdout.write(f"    first error: {o.first_error}")
 
     def _verify(self, scenarios: Scenarios) -> None:
         bench = scenarios.bench
