@@ -31,7 +31,7 @@ from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.pos import deducts_on_apply
 from loyalty.api.redemption.reads import lock_account_row, redemption_of
 from loyalty.api.redemption.releasing import release_locked
-from loyalty.api.redemption.writes import insert_redemption_with_use
+from loyalty.api.redemption.writes import save_redemption_with_use
 from loyalty.api.wallet import as_number
 from loyalty.discounts.models import Discount, DiscountUse
 from loyalty.discounts.services import discount_options
@@ -230,12 +230,7 @@ def _finish_redeem(
         redemption.reconcile_by = request.at + timedelta(hours=hours)
     body = _envelope(request, "redeemed", redemption.points, account)
     redemption.response_status, redemption.response_body = OK, json.dumps(body)
-    if redemption._state.adding:
-        insert_redemption_with_use(redemption, use)  # one statement on PostgreSQL
-    else:  # a hold committed: its redemption row exists
-        use.save()
-        redemption.discount_use = use
-        redemption.save()
+    save_redemption_with_use(redemption, use)
     return Answer(OK, body)
 
 

@@ -20,9 +20,11 @@ from loyalty.api.redemption.models import Redemption
 from loyalty.discounts.models import DiscountUse
 
 
-def insert_redemption_with_use(redemption: Redemption, use: DiscountUse) -> None:
-    """Save the new ``use`` and the new ``redemption`` that names it."""
-    if connection.vendor != "postgresql":
+def save_redemption_with_use(redemption: Redemption, use: DiscountUse) -> None:
+    """Save the new ``use`` and the ``redemption`` that names it: one statement when
+    both are new on PostgreSQL; through the ORM otherwise (SQLite, or a hold being
+    committed, whose redemption row exists)."""
+    if connection.vendor != "postgresql" or not redemption._state.adding:
         use.save()
         redemption.discount_use = use
         redemption.save()

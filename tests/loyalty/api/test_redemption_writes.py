@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
-from loyalty.api.redemption.writes import insert_redemption_with_use
+from loyalty.api.redemption.writes import save_redemption_with_use
 from loyalty.discounts.models import DiscountUse
 from tests.loyalty.api.redemption_support import discount_of, member_with
 
@@ -41,7 +41,7 @@ def test_the_redemption_names_its_new_use_and_both_rows_hold_the_instances_value
     )
 
     # When both are written
-    insert_redemption_with_use(redemption, use)
+    save_redemption_with_use(redemption, use)
 
     # Then both are saved instances, the redemption naming the use, and the database rows
     # say what the instances say (dates stamped as auto_now would)
