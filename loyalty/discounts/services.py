@@ -79,10 +79,56 @@ def discount_options(
     ``program``: the company's program (or None) when the caller has read it already;
     ``audiences``: the shopper's audience membership when the caller has read it (the
     wallet lists it), so audience-limited discounts cost no further query."""
+    discounts = _with_usage(persona.company_id, persona)
+    usage = {
+        d.pk: _Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
+        for d in discounts
+        if d.persona_use_count  # type: ignore[attr-defined]
+    }
+    return _evaluate(
+        persona, discounts, usage, balance, store, at, staff, spend, program, audiences
+    )
+
+
+def discount_option(
+    persona: Persona,
+    discount: Discount,
+    *,
+    balance: Decimal,
+    store: RetailStore | None = None,
+    at: datetime | None = None,
+    staff: bool = False,
+    spend: Decimal | None = None,
+    program: ProgramArgument = LOOK_UP_PROGRAM,
+) -> DiscountOption | None:
+    """``discount_options`` for one discount the caller has read (a redemption names
+    it): the same rules, with only this discount's uses read. None when it is turned off
+    (it would not be listed)."""
+    if not discount.is_active:
+        return None
+    usage = _usage_of(persona, discount)
+    (option,) = _evaluate(
+        persona, [discount], usage, balance, store, at, staff, spend, program, None
+    )
+    return option
+
+
+def _evaluate(
+    persona: Persona,
+    discounts: list[Discount],
+    usage: dict[int, _Usage],
+    balance: Decimal,
+    store: RetailStore | None,
+    at: datetime | None,
+    staff: bool,
+    spend: Decimal | None,
+    program: ProgramArgument,
+    audiences: Membership | None,
+) -> list[DiscountOption]:
+    """Each discount with the reasons it cannot be redeemed now (see ``discount_options``)."""
     at = at or timezone.now()
     zone = _zone(store)
     today = timezone.localtime(at, zone).date()
-    discounts = _with_usage(persona.company_id, persona)
     if store is not None:
         # Only a known store is compared with each discount's stores (one query fewer
         # per wallet read for the usual key, which serves every store).
@@ -90,11 +136,6 @@ def discount_options(
     if program is LOOK_UP_PROGRAM:
         program = LoyaltyProgram.objects.filter(company_id=persona.company_id).first()
     blocked = _blocked(program, persona)
-    usage = {
-        d.pk: _Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
-        for d in discounts
-        if d.persona_use_count  # type: ignore[attr-defined]
-    }
     outside = {} if blocked else _audiences_outside(persona, discounts, audiences)
     options = []
     for discount in discounts:
@@ -207,6 +248,19 @@ def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     return discounts  # type: ignore[return-value]
 
 
+def _usage_of(persona: Persona, discount: Discount) -> dict[int, _Usage]:
+    """The shopper's uses of one discount, as ``_with_usage`` reads them for all."""
+    query = _usage_query()
+    with hot_cursor() as cursor:
+        cursor.execute(query.one_sql, [persona.pk, discount.pk])
+        count, used_at = cursor.fetchone()
+    if not count:
+        return {}
+    for converter in query.last_used_converters:
+        used_at = converter(used_at, query.last_used_column, connection)
+    return {discount.pk: _Usage(int(count), used_at)}
+
+
 class _UsageQuery:
     def __init__(self) -> None:
         self.discount = RowShape(Discount, "d")
@@ -226,6 +280,10 @@ class _UsageQuery:
             f" FROM {Discount._meta.db_table} d"
             " WHERE d.company_id = %s AND d.is_active"
             " ORDER BY d.points_cost, d.name, d.id"
+        )
+        self.one_sql = (
+            f"SELECT COUNT(*), MAX(u.used_at) FROM {uses} u"  # noqa: S608 - names from the models
+            " WHERE u.persona_id = %s AND u.discount_id = %s"
         )
 
 

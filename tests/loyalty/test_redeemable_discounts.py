@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from loyalty.discounts.services import (
+    discount_option,
     discount_options,
     redeemable_discounts,
     unavailable_discounts,
@@ -30,9 +31,13 @@ def member(company_a):
 
 
 def _why(member, discount, **kwargs) -> str:
+    """The reason the list gives, checked against the one-discount path a redemption
+    takes (``discount_option``): every rule test below runs both."""
     kwargs.setdefault("balance", PLENTY)
     kwargs.setdefault("at", AT)
     options = {o.discount.pk: o for o in discount_options(member, **kwargs)}
+    alone = discount_option(member, discount, **kwargs)
+    assert alone is not None and alone.reasons == options[discount.pk].reasons
     return options[discount.pk].reason
 
 
@@ -132,13 +137,14 @@ def test_every_reason_is_given_not_just_the_first(member, company_a):
 def test_turned_off_discounts_and_other_companies_discounts_are_not_listed(
     member, company_a, company_b
 ):
-    DiscountFactory(company=company_a, is_active=False)
+    turned_off = DiscountFactory(company=company_a, is_active=False)
     DiscountFactory(company=company_b)
     offered = DiscountFactory(company=company_a)
 
     options = discount_options(member, balance=PLENTY, at=AT)
 
     assert [option.discount for option in options] == [offered]
+    assert discount_option(member, turned_off, balance=PLENTY, at=AT) is None
 
 
 def test_nothing_is_redeemable_while_loyalty_is_off(member, company_a):

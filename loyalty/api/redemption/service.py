@@ -34,7 +34,7 @@ from loyalty.api.redemption.releasing import release_locked
 from loyalty.api.redemption.writes import save_redemption_with_use
 from loyalty.api.wallet import as_number
 from loyalty.discounts.models import Discount, DiscountUse
-from loyalty.discounts.services import discount_options
+from loyalty.discounts.services import discount_option
 from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
 from loyalty.ledger.amounts import positive_points
@@ -323,16 +323,18 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
     discount = request.discount
     if not discount.is_active:
         raise refusals.not_redeemable(discount, "it is turned off")
-    # Every rule but the points: the balance is only ever compared with the cost.
-    options = discount_options(
+    # Every rule but the points: the balance is only ever compared with the cost. The
+    # shopper's uses of it are read here, under the account lock, so two redemptions of
+    # a single-use discount cannot both see it unused.
+    option = discount_option(
         request.persona,
+        discount,
         balance=max(balance, discount.points_cost),
         store=request.caller.store,
         at=request.at,
         staff=request.staff,
         program=request.program,
     )
-    option = next((o for o in options if o.discount.pk == discount.pk), None)
     if option is None:
         raise refusals.not_redeemable(discount, "it is turned off")
     if option.reasons:
