@@ -28,17 +28,20 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from loyalty.api.bench import load
 from loyalty.api.bench.scenarios import Scenario, Scenarios
 from loyalty.api.bench.server import Gunicorn
 from loyalty.api.bench.setup import STARTING_POINTS, keys_needed, set_up
+from loyalty.api.models import ApiRequestLog
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.ledger.choices import EntryKind
@@ -137,13 +140,17 @@ class Command(BaseCommand):
                 offered = {
                     s.label: totals[s.label].per_second * options["load_share"] for s in everything
                 }
-                at_rate = self._open_loop(connections, everything, offered, open_requests, rounds)
+                at_rate, windows = self._open_loop(
+                    connections, everything, offered, open_requests, rounds
+                )
             finally:
                 for client in connections:
                     client.close()
         self._report(everything, totals)
         if open_requests:
             self._report_open_loop(everything, offered, at_rate, options["load_share"])
+            # Read once gunicorn has stopped: its workers flush their request log at exit.
+            self._report_in_application(bench.company, everything, windows)
         self._verify(scenarios)
         self.stdout.write(f"load average at the end: {load_average()}")
 
@@ -154,12 +161,15 @@ class Command(BaseCommand):
         offered: dict[str, float],
         requests: int,
         rounds: int,
-    ) -> dict[str, load.Outcome]:
-        """Each endpoint at its offered rate, endpoints taking turns over ``rounds``."""
+    ) -> tuple[dict[str, load.Outcome], dict[str, list[tuple[datetime, datetime]]]]:
+        """Each endpoint at its offered rate, endpoints taking turns over ``rounds``; the
+        outcomes, and when each endpoint's turns ran (to find their request log lines)."""
         outcomes = {scenario.label: load.Outcome() for scenario in everything}
+        windows: dict[str, list[tuple[datetime, datetime]]] = {s.label: [] for s in everything}
         per_round = requests // rounds if requests >= rounds else requests
         for round_number in range(rounds if requests >= rounds else 1):
             for scenario in everything:
+                began = timezone.now()
                 outcome = load.run_at_rate(
                     connections,
                     per_round,
@@ -168,8 +178,41 @@ class Command(BaseCommand):
                     scenario.judge,
                     seed=round_number,
                 )
+                windows[scenario.label].append((began, timezone.now()))
                 outcomes[scenario.label].add(outcome)
-        return outcomes
+        return outcomes, windows
+
+    def _report_in_application(
+        self,
+        company: Any,
+        everything: list[Scenario],
+        windows: dict[str, list[tuple[datetime, datetime]]],
+    ) -> None:
+        """The open loop's API requests as the application timed them: the request log's
+        latency, from the API key check to the answer. What the clients saw beyond it is
+        waiting: for a gunicorn thread, for a CPU (two, shared with PostgreSQL and the
+        load generator), for the interpreter lock, and HTTP both ways."""
+        self.stdout.write(
+            "the same requests inside the application (request log latency, key check to "
+            "answer; whole milliseconds):"
+        )
+        self.stdout.write(f"  {'endpoint':<36} {'logged':>8} {'median ms':>10} {'p99 ms':>8}")
+        for scenario in everything:
+            spans = Q()
+            for began, ended in windows[scenario.label]:
+                spans |= Q(at__gte=began, at__lte=ended)
+            latencies = list(
+                ApiRequestLog.objects.filter(spans, company=company).values_list(
+                    "latency_ms", flat=True
+                )
+            )
+            if not latencies:
+                continue  # the one-query view has no key and is not logged
+            logged = load.Outcome(latencies=[float(ms) for ms in latencies])
+            self.stdout.write(
+                f"  {scenario.label:<36} {logged.requests:>8,} {logged.median:>10.1f} "
+                f"{logged.percentile(0.99):>8.1f}"
+            )
 
     def _report_open_loop(
         self,

@@ -54,6 +54,7 @@ def test_bench_api_drives_every_endpoint_and_the_ledger_matches():
     report = out.getvalue()
     assert time.monotonic() - started < 60, report
     closed, opened = report.split("latency at a stated load")
+    opened, inside = opened.split("inside the application")
     for label in (
         "one-query JSON view",
         "wallet GET",
@@ -65,6 +66,14 @@ def test_bench_api_drives_every_endpoint_and_the_ledger_matches():
             row = ROW.search(table[table.index(label) :])
             assert row is not None, report
             assert (row["requests"], row["errors"]) == ("4", "0"), row.group(0)
+    # and the open loop's API requests are found in the request log, each counted once
+    # (the one-query view has no key: not logged)
+    assert "one-query" not in inside
+    for label in ("wallet GET", "wallet POST", "redemption PUT, new", "redemption PUT retry"):
+        logged = re.search(
+            r"\s{2,}(?P<logged>[\d,]+)\s+[\d.]+\s+[\d.]+", inside[inside.index(label) :]
+        )
+        assert logged is not None and logged["logged"] == "4", inside
     assert "first error" not in report
     assert "0 drifts" in report
     assert "exactly one each (ok)" in report
