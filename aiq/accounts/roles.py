@@ -63,14 +63,22 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]] | None]] = {
         "personas": {"persona": ("view", "add"), "personaidentity": ("view",)},
         # The waiting-room queue, while the program lets budtenders see it (stores/queue).
         "queue": {"checkin": ("view", "change")},
+        # The counter prepares and hands over online pickup orders: it reads its stores'
+        # orders (lines and timeline included) and moves them on with
+        # "ecommerce.hand_over_order" below; no change_order, so no line or price edits
+        # and no cancelling (ecommerce/orders/staff_moves.py says why).
+        "ecommerce": {"order": ("view",), "orderline": ("view",), "orderevent": ("view",)},
     },
 }
 
 # Permissions that are no model's CRUD: staff who may change a shopper's points by hand
-# (the persona card's "Adjust points" and refunds' "Remove N points").
+# (the persona card's "Adjust points" and refunds' "Remove N points"); budtenders who
+# move online orders through pickup (owners and managers do it with change_order).
 EXTRA_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset({"loyalty.adjust_points"}),
     Role.MANAGER: frozenset({"loyalty.adjust_points"}),
+    # Confirm, checked in, ready for pickup and close an online order of their stores.
+    Role.BUDTENDER: frozenset({"ecommerce.hand_over_order"}),
 }
 
 

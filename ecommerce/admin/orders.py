@@ -1,5 +1,9 @@
 """Menu > Online orders: the shop's orders, their timeline, and the buttons that move them
-(each calls ``ecommerce.orders.transitions``; the admin never sets a status itself)."""
+(each calls ``ecommerce.orders.transitions``; the admin never sets a status itself).
+
+Owners and managers see and move every order of their company. A budtender sees the
+orders of the stores they work at (``stores.staff``), read-only, with the pickup buttons
+``ecommerce.orders.staff_moves`` allows them."""
 
 from __future__ import annotations
 
@@ -8,19 +12,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from aiq.accounts.tenancy import TenantAdmin
+from aiq.accounts.tenancy import CompanyScopedRelatedFilter, TenantAdmin
 from aiq.personas.normalize import format_phone_for_display
 from ecommerce.models import Order, OrderEvent, OrderLine
 from ecommerce.orders.actors import Actor
 from ecommerce.orders.choices import ALLOWED_TRANSITIONS, OrderStatus
 from ecommerce.orders.cova_sync import COVA_STATUS_NAMES, push_again
 from ecommerce.orders.edits import change_line_quantity
+from ecommerce.orders.staff_moves import HAND_OVER_MOVES, moves_allowed
 from ecommerce.orders.transitions import (
     TransitionRefused,
     advance_order,
@@ -28,6 +34,7 @@ from ecommerce.orders.transitions import (
     confirm_order,
     transition_order,
 )
+from stores.staff import chosen_store_ids
 
 # The buttons on an order, in the order staff meet them.
 BUTTONS = (
@@ -113,6 +120,15 @@ def _run(
         model_admin.message_user(request, refusal, messages.WARNING)
 
 
+class WorkedStoresFilter(CompanyScopedRelatedFilter):
+    """The store filter offers only the stores whose orders the staff member sees."""
+
+    def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
+        choices = super().field_choices(field, request, model_admin)
+        chosen = chosen_store_ids(request.user)
+        return choices if chosen is None else [c for c in choices if c[0] in chosen]
+
+
 @admin.register(Order)
 class OrderAdmin(TenantAdmin):
     change_form_template = "admin/ecommerce/order/change_form.html"
@@ -127,7 +143,7 @@ class OrderAdmin(TenantAdmin):
         "total",
         "placed_at",
     ]
-    list_filter = ["status", "fulfillment", "store"]
+    list_filter = ["status", "fulfillment", ("store", WorkedStoresFilter)]
     list_select_related = ["store"]
     search_fields = ["first_name", "last_name", "phone", "uuid"]
     date_hierarchy = "placed_at"
@@ -188,6 +204,13 @@ class OrderAdmin(TenantAdmin):
         names = [name for _title, options in self.fieldsets for name in options["fields"]]
         return names
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        orders = super().get_queryset(request)
+        # A budtender's orders are their stores': another store's order is a 404, as
+        # another company's is.
+        chosen = chosen_store_ids(request.user)
+        return orders if chosen is None else orders.filter(store_id__in=chosen)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from the online menu
 
@@ -223,11 +246,17 @@ class OrderAdmin(TenantAdmin):
 
     # Actions on the changelist ------------------------------------------------------
 
-    @admin.action(description="Confirm selected orders", permissions=["change"])
+    def has_hand_over_permission(self, request: HttpRequest) -> bool:
+        """May move orders along the pickup path (the actions marked "hand_over")."""
+        return moves_allowed(request.user) >= HAND_OVER_MOVES
+
+    @admin.action(description="Confirm selected orders", permissions=["hand_over"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(self, request, queryset, confirm_order, "confirmed")
 
-    @admin.action(description="Move selected orders to their next status", permissions=["change"])
+    @admin.action(
+        description="Move selected orders to their next status", permissions=["hand_over"]
+    )
     def advance_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _run(self, request, queryset, advance_order, "moved on")
 
@@ -264,12 +293,16 @@ class OrderAdmin(TenantAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         order = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_change_permission(request, order):
-            return HttpResponseRedirect(reverse("admin:index"))
+        allowed = moves_allowed(request.user)
+        if not allowed:
+            raise PermissionDenied("You may not move online orders.")
         here = reverse("admin:ecommerce_order_change", args=[order.pk])
         if to_status not in OrderStatus.values:
             self.message_user(request, "No such status.", messages.ERROR)
             return HttpResponseRedirect(here)
+        if to_status not in allowed:
+            label = OrderStatus(to_status).label.lower()
+            raise PermissionDenied(f"Moving an order to {label} is for owners and managers.")
         note = "Cancelled by the store." if to_status == OrderStatus.CANCELLED else ""
         try:
             transition_order(order.pk, to_status, Actor.staff(request.user), note)
@@ -284,8 +317,10 @@ class OrderAdmin(TenantAdmin):
         self, request: HttpRequest, context: dict, *args: Any, **kwargs: Any
     ) -> Any:  # type: ignore[type-arg]
         order = context.get("original")
-        if order is not None and self.has_change_permission(request, order):
-            allowed = ALLOWED_TRANSITIONS.get(order.status, frozenset())
+        if order is not None:
+            allowed = ALLOWED_TRANSITIONS.get(order.status, frozenset()) & moves_allowed(
+                request.user
+            )
             context["status_buttons"] = [
                 (status, label, reverse("admin:ecommerce_order_move", args=[order.pk, status]))
                 for status, label in BUTTONS

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from aiq.accounts.choices import Role
 from loyalty.program.models import LoyaltyProgram
 from stores.models import RetailStore
+from stores.staff import stores_worked_by
 
 QUEUE_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BUDTENDER})
 
@@ -45,17 +46,7 @@ def budtenders_see_queue(company_id: int) -> bool:
 
 def stores_for(user: Any) -> QuerySet[RetailStore]:
     """The stores whose queues this staff member works (call after ``queue_refusal``)."""
-    if user.is_superuser:
-        return RetailStore.objects.all()
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        return RetailStore.objects.none()
-    stores = RetailStore.objects.filter(company_id=membership.company_id)
-    if membership.role == Role.BUDTENDER:
-        chosen = list(membership.stores.values_list("pk", flat=True))
-        if chosen:
-            stores = stores.filter(pk__in=chosen)
-    return stores
+    return stores_worked_by(user)
 
 
 def lands_on_queue(user: Any) -> bool:

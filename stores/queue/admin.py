@@ -38,6 +38,8 @@ from stores.queue.shopper.views import ShopperViews
 # check-ins show within two seconds with room to spare.
 POLL_INTERVAL_MS = 1000
 CHANGE_LINK_PERMISSION = "queue.change_storequeue"
+# The counter that serves the queue also hands over the store's online orders.
+VIEW_ORDERS_PERMISSION = "ecommerce.view_order"
 
 
 @admin.register(CheckIn)
@@ -83,6 +85,9 @@ class QueueAdmin(TenantAdmin):
             "poll_interval_ms": POLL_INTERVAL_MS,
             "opts": self.model._meta,
             "may_change_link": request.user.has_perm(CHANGE_LINK_PERMISSION),
+            "orders_url": _orders_url(store.pk)
+            if store is not None and request.user.has_perm(VIEW_ORDERS_PERMISSION)
+            else None,
         }
         if store is not None and store.opt_in_queue_enabled:
             queue = queue_of(store)
@@ -214,3 +219,8 @@ def _etags(header: str) -> set[str]:
 
 def _queue_url(store_id: int) -> str:
     return f"{reverse('admin:queue_checkin_changelist')}?store={store_id}"
+
+
+def _orders_url(store_id: int) -> str:
+    """Menu > Online orders, filtered to one store (the list's store filter)."""
+    return f"{reverse('admin:ecommerce_order_changelist')}?store__id__exact={store_id}"

@@ -11,11 +11,14 @@ from tests.conftest import staff_client
 pytestmark = pytest.mark.django_db
 
 
-def test_budtender_sees_personas_and_nothing_else(budtender_a):
+def test_budtender_sees_personas_and_online_orders_and_nothing_else(budtender_a):
     index = budtender_a.get("/admin/").content.decode()
 
     assert "/admin/personas/persona/" in index
+    assert "/admin/ecommerce/order/" in index
     for hidden in (
+        "/admin/ecommerce/menuproduct/",
+        "/admin/ecommerce/covaecommercesettings/",
         "/admin/stores/",
         "/admin/accounts/",
         "/admin/django_celery_beat/",

@@ -115,6 +115,19 @@ def test_a_budtender_with_stores_sees_only_those(open_store):
 
 
 @pytest.mark.django_db
+def test_the_queue_links_to_its_stores_online_orders(open_store):
+    budtenders_see_queue(open_store.company, True)
+    budtender = staff_client(open_store.company, Role.BUDTENDER)
+    orders_url = f"{reverse('admin:ecommerce_order_changelist')}?store__id__exact={open_store.pk}"
+
+    page = html.unescape(budtender.get(QUEUE_URL).content.decode())
+    orders = budtender.get(orders_url)
+
+    assert f'<a href="{orders_url}">Online orders for Capitol Hill</a>' in page
+    assert orders.status_code == 200
+
+
+@pytest.mark.django_db
 def test_staff_add_a_walk_in_and_move_it_along(open_store):
     client = staff_client(open_store.company, Role.MANAGER)
 
