@@ -29,7 +29,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import records
-from integrations.sandbox.catalog import PRODUCT_COUNT
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.cova.auth import DENIED, cova_api, cova_error
 from integrations.sandbox.options import SandboxAccount
@@ -107,8 +106,15 @@ def _lines(body: Payload) -> tuple[list[Payload], str | None]:
 
 
 def _unknown_product(account: SandboxAccount, lines: list[Payload]) -> str | None:
-    known = {payloads.product_id(account, index) for index in range(PRODUCT_COUNT)}
-    return next((str(line["ProductId"]) for line in lines if line["ProductId"] not in known), None)
+    # Decoded, not looked up in a list: a ``products=N`` menu may be a million products.
+    return next(
+        (
+            str(line["ProductId"])
+            for line in lines
+            if payloads.product_index(account, line["ProductId"]) is None
+        ),
+        None,
+    )
 
 
 def _fate(account: SandboxAccount, lines: list[Payload], location: str) -> tuple[list[int], str]:
