@@ -173,3 +173,44 @@ def test_the_usual_40_product_catalog_still_refuses_product_40(client):
     line = {"ProductId": payloads.product_id(cova_account(), 40), "Quantity": "1", "Price": "5"}
     put(client, "TEP", order_id, {**order_body(order_id), "Lines": [line]}, auth)
     assert status(client, order_id, auth).json()["OrderStatus"] == 2
+
+
+def cancel(client, order_id: str, auth):  # type: ignore[no-untyped-def]
+    company = payloads.company_id(cova_account())
+    return client.delete(
+        f"/sandbox/cova/pointofsale/Companies({company})/CovaOrder({order_id})", **auth
+    )
+
+
+def test_the_integrator_cancels_an_order_and_the_next_poll_says_7(client):
+    auth = bearer(client)
+    order_id, completed = str(uuid.uuid4()), str(uuid.uuid4())
+    for guid in (order_id, completed):
+        put(client, "TEP", guid, order_body(guid), auth)
+    for _ in range(4):
+        status(client, completed, auth)
+    assert status(client, order_id, auth).json()["OrderStatus"] == 0
+
+    first = cancel(client, order_id, auth)
+    again = cancel(client, order_id, auth)
+
+    assert (first.status_code, first.json()) == (200, {"OrderId": order_id, "OrderStatus": 7})
+    assert again.status_code == 200  # cancelling twice is one cancelled order
+    assert status(client, order_id, auth).json()["OrderStatus"] == 7
+    refused = cancel(client, completed, auth)
+    assert refused.status_code == 400
+    assert refused.json()["Message"] == orders.PAID_CANNOT_BE_CANCELLED
+    assert status(client, completed, auth).json()["OrderStatus"] == 8
+    assert cancel(client, str(uuid.uuid4()), auth).status_code == 404
+
+
+def test_a_cancel_needs_issued_credentials(client):
+    auth = bearer(client)
+    order_id = str(uuid.uuid4())
+    put(client, "TEP", order_id, order_body(order_id), auth)
+    unissued = cova_token(client, password="permanent-pw")["access_token"]
+
+    response = cancel(client, order_id, {"HTTP_AUTHORIZATION": f"Bearer {unissued}"})
+
+    assert response.status_code == 401
+    assert orders.find_order(cova_account(), order_id)["Cancelled"] is False
