@@ -60,6 +60,21 @@ def push_order_to_cova(self: Any, order_id: int) -> str:
         raise self.retry(countdown=again.countdown, exc=again.error) from again
 
 
+@shared_task(name="ecommerce.cancel_order_at_cova", bind=True, max_retries=None)
+def cancel_order_at_cova(self: Any, order_id: int) -> str:
+    """Sync Orders: cancel at Cova an order cancelled here (ecommerce/orders/cova_cancel.py).
+
+    A retried or duplicated task claims nothing once the cancel is sent; a transient
+    failure retries with capped backoff (the service counts and bounds the attempts).
+    """
+    from ecommerce.orders.cova_cancel import CancelRetry, send_cancel
+
+    try:
+        return send_cancel(order_id, retries=self.request.retries)
+    except CancelRetry as again:
+        raise self.retry(countdown=again.countdown, exc=again.error) from again
+
+
 @shared_task(name="ecommerce.poll_cova_order_status")
 def poll_cova_order_status(order_id: int) -> int | None:
     """One order's status at Cova applied here (the quick polls right after a push)."""
@@ -71,10 +86,12 @@ def poll_cova_order_status(order_id: int) -> int | None:
 @shared_task(name="ecommerce.poll_cova_order_statuses")
 def poll_cova_order_statuses() -> int:
     """Beat, every 2 minutes: claim the pushed orders due for a status read and queue each
-    (and queue again any push whose task was lost)."""
+    (and queue again any push or cancel whose task was lost)."""
+    from ecommerce.orders.cova_cancel import requeue_stuck_cancels
     from ecommerce.orders.cova_sync import claim_due_polls, requeue_stuck_pushes
 
     requeue_stuck_pushes()
+    requeue_stuck_cancels()
     claimed = claim_due_polls()
     for order_id in claimed:
         poll_cova_order_status.delay(order_id)

@@ -23,7 +23,8 @@ from aiq.accounts.tenancy import CompanyScopedRelatedFilter, TenantAdmin
 from aiq.personas.normalize import format_phone_for_display
 from ecommerce.models import Order, OrderEvent, OrderLine
 from ecommerce.orders.actors import Actor
-from ecommerce.orders.choices import ALLOWED_TRANSITIONS, OrderStatus
+from ecommerce.orders.choices import ALLOWED_TRANSITIONS, CovaCancelState, OrderStatus
+from ecommerce.orders.cova_cancel import cancel_again
 from ecommerce.orders.cova_sync import COVA_STATUS_NAMES, push_again
 from ecommerce.orders.edits import change_line_quantity
 from ecommerce.orders.staff_moves import HAND_OVER_MOVES, moves_allowed
@@ -143,11 +144,17 @@ class OrderAdmin(TenantAdmin):
         "total",
         "placed_at",
     ]
-    list_filter = ["status", "fulfillment", ("store", WorkedStoresFilter)]
+    list_filter = ["status", "fulfillment", ("store", WorkedStoresFilter), "cova_cancel_state"]
     list_select_related = ["store"]
     search_fields = ["first_name", "last_name", "phone", "uuid"]
     date_hierarchy = "placed_at"
-    actions = ["confirm_selected", "advance_selected", "cancel_selected", "push_again_selected"]
+    actions = [
+        "confirm_selected",
+        "advance_selected",
+        "cancel_selected",
+        "push_again_selected",
+        "cancel_at_cova_again_selected",
+    ]
     fieldsets = [
         (
             "Order",
@@ -180,6 +187,7 @@ class OrderAdmin(TenantAdmin):
                     "cova_status_column",
                     "cova_status_seen_at",
                     "cova_push_attempts",
+                    "cova_cancel_state",
                 ],
                 "description": "Filled when the store's COVA settings have Sync Orders on.",
             },
@@ -279,6 +287,17 @@ class OrderAdmin(TenantAdmin):
             "refused or could not take are sent again).",
         )
 
+    @admin.action(description="Send selected cancellations to Cova again", permissions=["change"])
+    def cancel_at_cova_again_selected(
+        self, request: HttpRequest, queryset: QuerySet[Order]
+    ) -> None:
+        queued = sum(cancel_again(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            f"{queued} cancellation{'s' * (queued != 1)} queued for Cova (only cancelled orders "
+            "Cova did not cancel, or has not yet, are sent again).",
+        )
+
     # Buttons on one order -----------------------------------------------------------
 
     def get_urls(self) -> list:  # type: ignore[type-arg]
@@ -305,12 +324,15 @@ class OrderAdmin(TenantAdmin):
             raise PermissionDenied(f"Moving an order to {label} is for owners and managers.")
         note = "Cancelled by the store." if to_status == OrderStatus.CANCELLED else ""
         try:
-            transition_order(order.pk, to_status, Actor.staff(request.user), note)
+            moved = transition_order(order.pk, to_status, Actor.staff(request.user), note)
         except TransitionRefused as refused:
             self.message_user(request, str(refused), messages.ERROR)
         else:
             label = OrderStatus(to_status).label.lower()
-            self.message_user(request, f"Order {order.reference} is now {label}.")
+            at_cova = ""
+            if moved.cova_cancel_state == CovaCancelState.QUEUED:
+                at_cova = " Cova has it: the cancellation is being sent there (see the timeline)."
+            self.message_user(request, f"Order {order.reference} is now {label}.{at_cova}")
         return HttpResponseRedirect(here)
 
     def render_change_form(

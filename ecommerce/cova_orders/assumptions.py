@@ -15,6 +15,15 @@ TAX_PRICING_PATH = "/taxes/v1/Companies({company_id})/TaxPricingConfiguration"  
 TIP_ORDER_PATH = "/covaorderintake/v1/TIPCovaOrder({order_id})"  # [C]
 TEP_ORDER_PATH = "/covaorderintake/v1/TEPCovaOrder({order_id})"  # [C]
 STATUS_PATH = "/covaorderintake/v2/Companies({company_id})/CovaOrder({order_id})/Status"  # [C]
+# Cancelling an order. [I] The whole of it: the reference (pos-apis.md 1.8) says only that
+# "Completion, delete/cancel and fulfilment status use https://api.covasoft.net/pointofsale"
+# and names no path or method. We send DELETE (the page groups "delete/cancel" as one
+# operation) on the order resource, written the way Cova's other pointofsale paths are
+# (no version, ``Companies({id})/Sales({id})``) with the resource name the intake and the
+# status use (``CovaOrder({id})``). A 2xx is a cancellation (or one Cova already had); a
+# 404 says Cova knows no such order, or no such path: both need a person, never a retry.
+CANCEL_ORDER_METHOD = "DELETE"
+CANCEL_ORDER_PATH = "/pointofsale/Companies({company_id})/CovaOrder({order_id})"
 
 # Tax pricing configuration ---------------------------------------------------------------
 # [I] The response shape is undocumented (public code only calls it). We read a list of

@@ -382,6 +382,52 @@ def status_from(body: Any, order_id: str) -> StatusReading:
     )
 
 
+def _classify_cancel_error(response: requests.Response) -> ProviderError | None:
+    status = response.status_code
+    message = cova_message(response)
+    where: dict[str, Any] = {
+        "method": a.CANCEL_ORDER_METHOD,
+        "path": url_path(response.url or "/"),
+        "status": status,
+    }
+    if status == 404:
+        return CovaOrderMissing(
+            "no such order at Cova to cancel",
+            order_message=message,
+            user_message=(
+                "Cova did not cancel the order: it has no order with this id"
+                + (f" ({message})" if message else "")
+                + "."
+            ),
+            **where,
+        )
+    if 400 <= status < 500 and status not in (401, 403, 429):
+        return CovaOrderRejected(
+            "cancellation refused",
+            order_message=message,
+            user_message=f"Cova refused the cancellation: {message or f'HTTP {status}'}",
+            **where,
+        )
+    return None
+
+
+def cancel_order(provider: CovaProvider, order_id: str) -> None:
+    """Cancel the order at Cova (path and method: ``assumptions.CANCEL_ORDER_PATH``).
+
+    Safe to repeat: cancelling twice leaves one cancelled order, so the HTTP seam may
+    retry 5xx/429/timeouts; what is left raises ``CovaOrderRetryable``, a refusal
+    ``CovaOrderRejected`` (``CovaOrderMissing`` for a 404) in Cova's words.
+    """
+    with _order_errors("cancel"):
+        provider.client.call(
+            a.CANCEL_ORDER_METHOD,
+            "api",
+            provider.client.path(a.CANCEL_ORDER_PATH, order_id=order_id),
+            idempotent=True,
+            classify=_classify_cancel_error,
+        )
+
+
 def read_status(provider: CovaProvider, order_id: str) -> StatusReading:
     """GET the order's status at Cova, mapped onto ours (``StatusReading.status``)."""
     with _order_errors("order status"):

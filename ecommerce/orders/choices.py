@@ -76,6 +76,20 @@ class CovaPushState(models.TextChoices):
     FAILED = "failed", "Cova refused it"
 
 
+class CovaCancelState(models.TextChoices):
+    """Where a cancellation made here is on its way to Cova (ecommerce/orders/cova_cancel.py).
+
+    Blank: nothing to send (the order is not cancelled, or it never reached Cova).
+    """
+
+    NOT_NEEDED = "", "Not needed"
+    QUEUED = "queued", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    RETRYING = "retrying", "Will be sent again"
+    SENT = "sent", "Cancelled at Cova"
+    FAILED = "failed", "Cova did not cancel it"
+
+
 class HoldReleaseReason(models.TextChoices):
     CANCELLED = "cancelled", "Order cancelled"
     EDITED = "edited", "Line changed"

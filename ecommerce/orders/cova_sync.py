@@ -264,6 +264,10 @@ def push(order_id: int, *, retries: int = 0, now: datetime | None = None) -> Pus
             cova_next_poll_at=done + POLL_INTERVAL,
         )
         record(order, COVA, OrderEventKind.COVA, _pushed_note(result))
+        # Cancelled here while the push was in flight: Cova now has an order to cancel.
+        from ecommerce.orders.cova_cancel import queue_cancel
+
+        queue_cancel(order)
     transaction.on_commit(lambda: _enqueue_quick_polls(order_id))
     return PushOutcome.PUSHED if result.created else PushOutcome.ALREADY_THERE
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from aiq.accounts.models import TenantModel
 from ecommerce.models.product import MenuProduct
 from ecommerce.orders.choices import (
+    CovaCancelState,
     CovaPushState,
     Fulfillment,
     HoldReleaseReason,
@@ -90,6 +91,10 @@ class Order(TenantModel):
     cova_status_seen_at = models.DateTimeField("Cova status seen at", null=True, blank=True)
     # Due for its next status poll; blank once Cova's status is final (or never pushed).
     cova_next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A cancellation made here, sent to Cova when the order was there (cova_cancel.py).
+    cova_cancel_state = models.CharField(
+        "cancelled at Cova", max_length=10, choices=CovaCancelState.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = "online order"

@@ -6,9 +6,8 @@ hands over the pickups at the counter: confirm, checked in, ready for pickup and
 
 Cancelling stays with owners and managers. It gives up a sale the shopper still expects
 and puts the order's units back on the menu at once, it cannot be undone (cancelled is
-final), and a cancellation made here is not sent to Cova (README, Sync Orders), so the
-order confirmed into Cova has to be voided there by hand: at the counter a void is a
-manager's call. A budtender whose shopper does not show asks a manager, and an order
+final), and it voids the order at Cova too (ecommerce/orders/cova_cancel.py): at the
+counter a void is a manager's call. A budtender whose shopper does not show asks a manager, and an order
 nobody confirms is cancelled by the sweeper anyway.
 """
 

@@ -63,6 +63,11 @@ def transition_order(
             from ecommerce.orders.cova_sync import queue_push
 
             queue_push(order)
+        elif to_status == OrderStatus.CANCELLED:
+            # Sync Orders: an order Cova has is cancelled there too, once this commits.
+            from ecommerce.orders.cova_cancel import queue_cancel
+
+            queue_cancel(order)
         record(
             order,
             actor,

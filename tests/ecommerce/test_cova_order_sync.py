@@ -21,6 +21,7 @@ from ecommerce.orders import cova_sync
 from ecommerce.orders.actors import SYSTEM
 from ecommerce.orders.availability import held_quantities
 from ecommerce.orders.choices import (
+    CovaCancelState,
     CovaPushState,
     Fulfillment,
     HoldReleaseReason,
@@ -45,7 +46,7 @@ ISSUED = issue_sandbox_credentials("cova", DEMO_SANDBOX_CREDENTIALS["cova"])
 
 @pytest.fixture
 def queued(monkeypatch) -> dict[str, list]:  # type: ignore[type-arg,no-untyped-def]
-    calls: dict[str, list] = {"push": [], "poll": []}  # type: ignore[type-arg]
+    calls: dict[str, list] = {"push": [], "poll": [], "cancel": []}  # type: ignore[type-arg]
 
     def push(args, countdown=None):  # type: ignore[no-untyped-def]
         calls["push"].append((args, countdown))
@@ -56,6 +57,11 @@ def queued(monkeypatch) -> dict[str, list]:  # type: ignore[type-arg,no-untyped-
     monkeypatch.setattr(tasks.push_order_to_cova, "apply_async", push)
     monkeypatch.setattr(tasks.poll_cova_order_status, "apply_async", poll)
     monkeypatch.setattr(tasks.poll_cova_order_status, "delay", lambda *args: poll(args))
+    monkeypatch.setattr(
+        tasks.cancel_order_at_cova,
+        "apply_async",
+        lambda args, countdown=None: calls["cancel"].append((args, countdown)),
+    )
     return calls
 
 
@@ -302,6 +308,9 @@ def test_a_cancellation_at_cova_cancels_the_order_and_frees_the_hold(queued, cov
     order.refresh_from_db()
     assert (result.cova_status, order.status) == (a.CANCELLED, OrderStatus.CANCELLED)
     assert order.cancel_reason.startswith("Cova's status Cancelled")
+    # Cova cancelled it first: no cancel is sent back to Cova
+    assert order.cova_cancel_state == CovaCancelState.NOT_NEEDED
+    assert queued["cancel"] == []
     assert held_quantities(product_ids, timezone.now()) == {}
     assert set(
         InventoryHold.objects.filter(order=order).values_list("release_reason", flat=True)

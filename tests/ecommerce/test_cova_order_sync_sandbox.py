@@ -3,7 +3,8 @@ tasks run eagerly: the first menu sync of a store just enabled with the demo cre
 a stock change in the sandbox seen by the next sync, an order's hold lowering what the menu
 offers, staff confirming it, the push made once (a retried task sends nothing new), the
 customer created then found by phone with the delivery address written, polls moving the
-order to closed, and a cancellation in the sandbox cancelling it here and freeing its hold."""
+order to closed, and a cancellation in the sandbox cancelling it here and freeing its hold;
+and staff cancelling here cancelling it at Cova, read back by the poll."""
 
 from __future__ import annotations
 
@@ -25,10 +26,16 @@ from ecommerce.cova_orders import assumptions as a
 from ecommerce.models import MenuProduct, Order
 from ecommerce.orders.actors import Actor
 from ecommerce.orders.availability import available, held_quantities
-from ecommerce.orders.choices import CovaPushState, Fulfillment, OrderEventKind, OrderStatus
+from ecommerce.orders.choices import (
+    CovaCancelState,
+    CovaPushState,
+    Fulfillment,
+    OrderEventKind,
+    OrderStatus,
+)
 from ecommerce.orders.cova_sync import PushOutcome
 from ecommerce.orders.placement import place_order
-from ecommerce.orders.transitions import confirm_order
+from ecommerce.orders.transitions import cancel_order, confirm_order
 from integrations.providers.cova.auth import clear_token_cache
 from integrations.sandbox import faults, records, server
 from integrations.sandbox.cova import orders as sandbox_orders
@@ -36,7 +43,7 @@ from integrations.sandbox.cova import payloads
 from integrations.sandbox.cova.menu_edits import cova_account, edit_product
 from integrations.sandbox_credentials import DEMO_SANDBOX_CREDENTIALS, issue_sandbox_credentials
 from tests.ecommerce.conftest import enabled_settings
-from tests.ecommerce.shop_helpers import cart, shopper
+from tests.ecommerce.shop_helpers import cart, make_product, shopper
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -186,3 +193,30 @@ def test_enable_sync_order_push_once_polls_to_closed_and_a_cancellation_frees_th
     assert not pickup.holds.filter(released_at__isnull=True).exists()
     assert pickup.cova_next_poll_at is None
     assert Decimal(product.in_stock_quantity) == 6
+
+
+def test_staff_cancelling_a_pushed_order_cancels_it_at_cova_and_the_poll_reads_7(origin):
+    # Given a store syncing orders and an order staff confirmed (pushed at once: eager)
+    settings = enabled_settings(
+        credentials=ISSUED,
+        sync_orders=True,
+        location_id=str(payloads.location_ids(account())[0]),
+    )
+    staff = Actor.staff(UserFactory())
+    product = make_product(settings, cova_product_id=payloads.product_id(account(), PRODUCT))
+    order = place_order(settings, cart((product, 1)), shopper(phone="+15095550918"))
+    confirm_order(order.pk, staff)
+    order.refresh_from_db()
+    assert order.cova_push_state == CovaPushState.PUSHED
+
+    # When staff cancel it here (the cancel task and its quick poll run on the commit)
+    cancel_order(order.pk, staff, "Cancelled by the store.")
+
+    # Then Cova has it cancelled, and the status read back from Cova says 7
+    assert sandbox_orders.find_order(account(), str(order.uuid))["Cancelled"] is True
+    order.refresh_from_db()
+    assert order.cova_cancel_state == CovaCancelState.SENT
+    assert (order.status, order.cova_status) == (OrderStatus.CANCELLED, a.CANCELLED)
+    assert order.cova_next_poll_at is None
+    notes = list(order.events.filter(kind=OrderEventKind.COVA).values_list("note", flat=True))
+    assert notes[-2:] == ["Cancelled at Cova.", "Cova: Cancelled (7)"]

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from aiq.http import HttpClient, RetryPolicy
 from ecommerce.cova_orders import assumptions as a
 from ecommerce.cova_orders.client import (
+    cancel_order,
     link_customer,
     push_order,
     read_status,
@@ -49,6 +50,7 @@ ORDER_ID = uuid.UUID("0b6f2c1e-3d4a-4b5c-8d9e-0f1a2b3c4d5e")
 TEP_URL = f"{API}/covaorderintake/v1/TEPCovaOrder({ORDER_ID})"
 TIP_URL = f"{API}/covaorderintake/v1/TIPCovaOrder({ORDER_ID})"
 STATUS_URL = f"{API}/covaorderintake/v2/Companies({COMPANY})/CovaOrder({ORDER_ID})/Status"
+CANCEL_URL = f"{API}/pointofsale/Companies({COMPANY})/CovaOrder({ORDER_ID})"
 INTEGRATOR = "5a1e0c2b-7d3f-4e6a-9b8c-0aa1c0de0014"
 CUSTOMER_ID = "c0ffee00-0000-4000-8000-000000000001"
 SHOPPER = Shopper("Ada", "Lovelace", "(206) 555-0142", birth_date=date(1990, 12, 10))
@@ -466,3 +468,58 @@ def test_the_errors_survive_pickling_for_celery():
         "Bad product",
         "Cova refused the order: Bad product",
     )
+
+
+# Cancelling (path and method: an inference, kept in assumptions) -------------------------
+
+
+def test_cancel_sends_the_inferred_method_and_path_with_the_token(cova, mocked):
+    mocked.add(responses.DELETE, CANCEL_URL, json={"OrderId": str(ORDER_ID), "OrderStatus": 7})
+
+    cancel_order(cova, str(ORDER_ID))
+
+    (call,) = calls_to(mocked, CANCEL_URL)
+    assert call.request.method == a.CANCEL_ORDER_METHOD == "DELETE"
+    assert call.request.headers["Authorization"] == "Bearer tok"
+    assert a.CANCEL_ORDER_PATH.format(company_id=COMPANY, order_id=ORDER_ID) in CANCEL_URL
+
+
+def test_an_empty_2xx_is_a_cancellation(cova, mocked):
+    mocked.add(responses.DELETE, CANCEL_URL, status=204)
+    cancel_order(cova, str(ORDER_ID))  # no error
+    assert len(calls_to(mocked, CANCEL_URL)) == 1
+
+
+def test_a_refused_cancel_is_rejected_in_covas_words_and_not_retried(cova, mocked):
+    mocked.add(
+        responses.DELETE,
+        CANCEL_URL,
+        json={"Message": "Paid orders cannot be modified or cancelled."},
+        status=400,
+    )
+    with pytest.raises(CovaOrderRejected) as refused:
+        cancel_order(cova, str(ORDER_ID))
+    assert refused.value.user_message == (
+        "Cova refused the cancellation: Paid orders cannot be modified or cancelled."
+    )
+    assert len(calls_to(mocked, CANCEL_URL)) == 1
+
+
+def test_a_cancel_of_an_order_cova_does_not_have_is_missing(cova, mocked):
+    mocked.add(
+        responses.DELETE, CANCEL_URL, json={"Message": "Resource cannot be found"}, status=404
+    )
+    with pytest.raises(CovaOrderMissing) as missing:
+        cancel_order(cova, str(ORDER_ID))
+    assert "has no order with this id (Resource cannot be found)" in missing.value.user_message
+
+
+def test_a_cancel_that_keeps_failing_with_5xx_is_retryable_after_the_seams_retries(
+    cova, mocked, sleeps
+):
+    for _ in range(3):
+        mocked.add(responses.DELETE, CANCEL_URL, status=503)
+    with pytest.raises(CovaOrderRetryable):
+        cancel_order(cova, str(ORDER_ID))
+    assert len(calls_to(mocked, CANCEL_URL)) == 3  # a DELETE is safe to repeat
+    assert len(sleeps.waits) == 2

@@ -11,7 +11,7 @@ import pytest
 
 from integrations.sandbox.cova import orders, payloads
 from integrations.sandbox_credentials import COVA_SANDBOX_INTEGRATOR_ID
-from tests.sandbox.conftest import cova_account, cova_token
+from tests.sandbox.conftest import COVA, cova_account, cova_token
 
 pytestmark = pytest.mark.django_db
 INTAKE = "/sandbox/cova/covaorderintake/v1"
@@ -143,3 +143,74 @@ def test_a_cancelled_order_stays_cancelled_and_a_completed_one_cannot_be(client)
         orders.cancel_order(cova_account(), completed)
     with pytest.raises(ValueError, match="no order"):
         orders.cancel_order(cova_account(), str(uuid.uuid4()))
+
+
+def test_a_products_n_menu_takes_orders_for_every_product_and_refuses_one_past_it(client):
+    # Given an account whose menu is 100 products (the usual catalog is 40)
+    big = {"password": f"{COVA['password']},products=100"}  # keeps the issued= mark
+    account = cova_account(**big)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {cova_token(client, **big)['access_token']}"}
+    assert payloads.product_index(account, payloads.product_id(account, 99)) == 99
+
+    # When orders name product 40, the last product (99), and one past the menu (100)
+    answers = {}
+    for index in (40, 99, 100):
+        order_id = str(uuid.uuid4())
+        line = {"ProductId": payloads.product_id(account, index), "Quantity": "1", "Price": "5"}
+        body = {**order_body(order_id), "Lines": [line]}
+        assert put(client, "TEP", order_id, body, auth).status_code == 202
+        answers[index] = status(client, order_id, auth).json()
+
+    # Then only the one past the menu is refused, in Cova's words
+    assert [answers[i]["OrderStatus"] for i in (40, 99, 100)] == [0, 0, 2]
+    assert payloads.product_id(account, 100) in answers[100]["OrderMessage"]
+    assert payloads.product_index(account, payloads.product_id(account, 100)) is None
+
+
+def test_the_usual_40_product_catalog_still_refuses_product_40(client):
+    auth = bearer(client)
+    order_id = str(uuid.uuid4())
+    line = {"ProductId": payloads.product_id(cova_account(), 40), "Quantity": "1", "Price": "5"}
+    put(client, "TEP", order_id, {**order_body(order_id), "Lines": [line]}, auth)
+    assert status(client, order_id, auth).json()["OrderStatus"] == 2
+
+
+def cancel(client, order_id: str, auth):  # type: ignore[no-untyped-def]
+    company = payloads.company_id(cova_account())
+    return client.delete(
+        f"/sandbox/cova/pointofsale/Companies({company})/CovaOrder({order_id})", **auth
+    )
+
+
+def test_the_integrator_cancels_an_order_and_the_next_poll_says_7(client):
+    auth = bearer(client)
+    order_id, completed = str(uuid.uuid4()), str(uuid.uuid4())
+    for guid in (order_id, completed):
+        put(client, "TEP", guid, order_body(guid), auth)
+    for _ in range(4):
+        status(client, completed, auth)
+    assert status(client, order_id, auth).json()["OrderStatus"] == 0
+
+    first = cancel(client, order_id, auth)
+    again = cancel(client, order_id, auth)
+
+    assert (first.status_code, first.json()) == (200, {"OrderId": order_id, "OrderStatus": 7})
+    assert again.status_code == 200  # cancelling twice is one cancelled order
+    assert status(client, order_id, auth).json()["OrderStatus"] == 7
+    refused = cancel(client, completed, auth)
+    assert refused.status_code == 400
+    assert refused.json()["Message"] == orders.PAID_CANNOT_BE_CANCELLED
+    assert status(client, completed, auth).json()["OrderStatus"] == 8
+    assert cancel(client, str(uuid.uuid4()), auth).status_code == 404
+
+
+def test_a_cancel_needs_issued_credentials(client):
+    auth = bearer(client)
+    order_id = str(uuid.uuid4())
+    put(client, "TEP", order_id, order_body(order_id), auth)
+    unissued = cova_token(client, password="permanent-pw")["access_token"]
+
+    response = cancel(client, order_id, {"HTTP_AUTHORIZATION": f"Bearer {unissued}"})
+
+    assert response.status_code == 401
+    assert orders.find_order(cova_account(), order_id)["Cancelled"] is False

@@ -1,5 +1,6 @@
 """Sync Orders by hand: ``manage.py cova_order_sync --push REF`` sends one confirmed order to
-Cova now (again, if Cova refused it), ``--poll REF`` reads its status once, and
+Cova now (again, if Cova refused it), ``--cancel REF`` sends the cancellation of an order
+cancelled here (again, if Cova did not cancel it), ``--poll REF`` reads its status once, and
 ``--poll-due`` runs the 2-minute beat job's batch in this process."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ecommerce.models import Order
-from ecommerce.orders.choices import CovaPushState
+from ecommerce.orders.choices import CovaCancelState, CovaPushState
+from ecommerce.orders.cova_cancel import CancelRetry, cancel_again, send_cancel
 from ecommerce.orders.cova_sync import PushRetry, claim_due_polls, poll, push, push_again
 
 
@@ -28,11 +30,12 @@ def _order(value: str) -> Order:
 
 
 class Command(BaseCommand):
-    help = "Push an online order to Cova, or read orders' statuses at Cova, now."
+    help = "Push or cancel an online order at Cova, or read orders' statuses at Cova, now."
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--push", metavar="ORDER", help="order id, GUID or reference")
+        group.add_argument("--cancel", metavar="ORDER", help="order id, GUID or reference")
         group.add_argument("--poll", metavar="ORDER", help="order id, GUID or reference")
         group.add_argument("--poll-due", action="store_true", help="every order due a poll")
 
@@ -47,6 +50,19 @@ class Command(BaseCommand):
             try:
                 outcome = push(order.pk)
             except PushRetry as again:
+                raise CommandError(f"Cova is unavailable: {again.error.user_message}") from again
+            order.refresh_from_db()
+            self.stdout.write(f"Order {order.reference}: {outcome} {order.cova_error}".rstrip())
+        elif options["cancel"]:
+            order = _order(options["cancel"])
+            if order.cova_cancel_state != CovaCancelState.QUEUED and not cancel_again(
+                order.pk, enqueue=False
+            ):
+                state = order.get_cova_cancel_state_display().lower()
+                raise CommandError(f"Order {order.reference} has no cancel to send ({state}).")
+            try:
+                outcome = send_cancel(order.pk)
+            except CancelRetry as again:
                 raise CommandError(f"Cova is unavailable: {again.error.user_message}") from again
             order.refresh_from_db()
             self.stdout.write(f"Order {order.reference}: {outcome} {order.cova_error}".rstrip())

@@ -16,6 +16,10 @@
   ``fault=order-rejected`` at 2 with an ``OrderMessage`` (as does a line whose product
   the catalog does not have), ``fault=order-cancelled`` goes 0 -> 7; ``cancel_order``
   (``manage.py cova_sandbox_order --cancel``) cancels it as staff at the store would.
+- ``DELETE pointofsale/Companies({id})/CovaOrder({orderId})``: the integrator cancels the
+  order (the path is our inference: ecommerce/cova_orders/assumptions.py). 200 and the next
+  poll says 7; again on a cancelled order, 200 too; a completed one, 400 in Cova's words;
+  an unknown one, 404.
 
 Orders are ``SandboxRecord``s of kind ``cova_order``; writes need issued credentials.
 """
@@ -29,7 +33,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from integrations.sandbox import records
-from integrations.sandbox.catalog import PRODUCT_COUNT
 from integrations.sandbox.cova import payloads
 from integrations.sandbox.cova.auth import DENIED, cova_api, cova_error
 from integrations.sandbox.options import SandboxAccount
@@ -107,8 +110,15 @@ def _lines(body: Payload) -> tuple[list[Payload], str | None]:
 
 
 def _unknown_product(account: SandboxAccount, lines: list[Payload]) -> str | None:
-    known = {payloads.product_id(account, index) for index in range(PRODUCT_COUNT)}
-    return next((str(line["ProductId"]) for line in lines if line["ProductId"] not in known), None)
+    # Decoded, not looked up in a list: a ``products=N`` menu may be a million products.
+    return next(
+        (
+            str(line["ProductId"])
+            for line in lines
+            if payloads.product_index(account, line["ProductId"]) is None
+        ),
+        None,
+    )
 
 
 def _fate(account: SandboxAccount, lines: list[Payload], location: str) -> tuple[list[int], str]:
@@ -242,6 +252,26 @@ def order_status(request: HttpRequest, account: SandboxAccount, order_id: str) -
         order["Polls"] = int(order.get("Polls", 0)) + 1
         records.save(account, KIND, guid, order)
     return json_response(status_payload(order))
+
+
+PAID_CANNOT_BE_CANCELLED = "Paid orders cannot be modified or cancelled."
+
+
+@cova_api("pointofsale", writes=True)
+def cancel(request: HttpRequest, account: SandboxAccount, order_id: str) -> HttpResponse:
+    """DELETE pointofsale/Companies({id})/CovaOrder({orderId}): the integrator cancels."""
+    if request.method != "DELETE":
+        return cova_error(405, "The requested resource does not support this method.")
+    order = find_order(account, order_id)
+    if order is None:
+        return cova_error(404, "Resource cannot be found")
+    if current_status(order) == COMPLETED:
+        return json_response(
+            {"Message": PAID_CANNOT_BE_CANCELLED, "OrderMessage": PAID_CANNOT_BE_CANCELLED},
+            status=400,
+        )
+    cancelled = cancel_order(account, order_id)
+    return json_response({"OrderId": cancelled["Id"], "OrderStatus": CANCELLED})
 
 
 def find_order(account: SandboxAccount, order_id: str) -> Payload | None:

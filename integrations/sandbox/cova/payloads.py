@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.sandbox import ids, words
-from integrations.sandbox.catalog import Product
+from integrations.sandbox.catalog import Product, menu_size
 from integrations.sandbox.faults import malformed_variant
 from integrations.sandbox.options import SandboxAccount
 from integrations.sandbox.people import Person, person
@@ -55,6 +55,15 @@ def sale_id(account: SandboxAccount, index: int) -> str:
 
 def product_id(account: SandboxAccount, index: int) -> str:
     return ids.guid(account.key, "product", index)
+
+
+def product_index(account: SandboxAccount, value: str) -> int | None:
+    """The menu index a ProductId encodes, or None when it is no product of the account's
+    menu (every ``products=N`` product counts, not only the usual 40)."""
+    index = ids.guid_index(account.key, "product", str(value))
+    if index is None or not 0 <= index < menu_size(account):
+        return None
+    return index
 
 
 def api_user(account: SandboxAccount) -> Payload:

@@ -57,6 +57,7 @@ urlpatterns = [
     _route(f"crm/v1/{C}/Search", crm.search),
     _route(f"pointofsale/{C}/Sales({{sale_id}})", reports.sale_detail),
     _route(f"pointofsale/{C}/Locations({{location}})/CompletedOrders", reports.completed_orders),
+    _route(f"pointofsale/{C}/CovaOrder({{order_id}})", orders.cancel),
     _route(f"posreports/v1/{C}/{LOCATION}/ByInvoiceWithProducts", reports.by_invoice),
     _route(f"posreports/v1/{C}/ByProductByCustomerByInvoice", reports.by_product),
     _route(
