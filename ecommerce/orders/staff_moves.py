@@ -7,8 +7,8 @@ hands over the pickups at the counter: confirm, checked in, ready for pickup and
 Cancelling stays with owners and managers. It gives up a sale the shopper still expects
 and puts the order's units back on the menu at once, it cannot be undone (cancelled is
 final), and it voids the order at Cova too (ecommerce/orders/cova_cancel.py): at the
-counter a void is a manager's call. A budtender whose shopper does not show asks a manager, and an order
-nobody confirms is cancelled by the sweeper anyway.
+counter a void is a manager's call. A budtender whose shopper does not show asks a
+manager, and an order nobody confirms is cancelled by the sweeper anyway.
 """
 
 from __future__ import annotations
