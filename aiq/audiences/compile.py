@@ -9,9 +9,10 @@ purchase in 30 days", "delivery in 90 days" are column tests. A window ("3+ purc
 from their sales, grouped once, only for the shoppers who began earlier (found by the
 (company, first sale) index). Other conditions: a column test, or an EXISTS over an
 indexed child table (sale lines by sale, a brand's lines by the partial UPPER(brand)
-index, identities by (persona, source), the loyalty account by its unique persona).
-Custom brand traits use JSON containment on PostgreSQL (the GIN index on
-``brand_traits``) and a key lookup elsewhere."""
+index, identities by (persona, source), the loyalty account by its unique persona);
+"bought a category" and "bought brand" count the shopper's units of it, returns
+subtracted (grouped once, or per shopper inside an "any"). Custom brand traits use JSON
+containment on PostgreSQL (the GIN index on ``brand_traits``) and a key lookup elsewhere."""
 
 from __future__ import annotations
 
@@ -21,10 +22,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
-from django.db.models.lookups import Exact
+from django.db.models.functions import Abs, Cast
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 
 from aiq.accounts.models import Company
@@ -46,7 +59,10 @@ def members_of(
     company_id = company if isinstance(company, int) else company.pk
     today = today or timezone.localdate()
     personas = Persona.objects.filter(company_id=company_id)
-    terms = [_TERMS[row["type"]](row, company_id, today) for row in conditions]
+    # A term that is a conjunct of the whole WHERE may be a grouped IN (a semi-join the
+    # planner narrows to one persona for the wallet); inside an OR it must stay correlated.
+    terms_of = _TERMS if match == Match.ANY and len(conditions) > 1 else _CONJUNCT_TERMS
+    terms = [terms_of[row["type"]](row, company_id, today) for row in conditions]
     if not terms:
         return personas
     combined = terms[0]
@@ -138,23 +154,79 @@ def _last_purchase(row: dict[str, Any], company_id: int, today: date) -> Q:
 
 
 def _category(row: dict[str, Any], company_id: int, today: date) -> Q:
-    return Q(Exists(_lines(row, company_id, today, category__iexact=row["value"])))
+    return _bought_correlated(row, company_id, today, _named_category(row))
 
 
 def _brand(row: dict[str, Any], company_id: int, today: date) -> Q:
+    return _bought_correlated(row, company_id, today, _named_brand(row))
+
+
+def _category_conjunct(row: dict[str, Any], company_id: int, today: date) -> Q:
+    return _bought_grouped(row, company_id, today, _named_category(row))
+
+
+def _brand_conjunct(row: dict[str, Any], company_id: int, today: date) -> Q:
+    return _bought_grouped(row, company_id, today, _named_brand(row))
+
+
+def _named_category(row: dict[str, Any]) -> Q:
+    return Q(category__iexact=row["value"])
+
+
+def _named_brand(row: dict[str, Any]) -> Q:
     # "Not blank" lets PostgreSQL read the partial index on UPPER(brand) of migration
     # audiences/0004 (lines without a brand are not in it), so only that brand's lines.
-    lines = _lines(row, company_id, today, brand__iexact=row["value"]).exclude(brand="")
-    return Q(Exists(lines))
+    return Q(brand__iexact=row["value"]) & ~Q(brand="")
 
 
-def _lines(row: dict[str, Any], company_id: int, today: date, **filters: Any) -> QuerySet[SaleLine]:
-    """The persona's sale lines matching ``filters``, in the row's window if it has one."""
+# "Bought a category/brand" means the shopper still has some of it: net units (bought
+# minus returned, in the row's window if it has one) above zero. A marketer targeting
+# "bought Acme" means shoppers who kept some Acme: one who returned all of it is not a
+# fan, one who returned one of two still is, and a refund of another brand changes
+# nothing. Units, not money: a discounted or free line still counts as bought. A refund's
+# lines are returns whatever their sign (Clover and the sandboxes' refunds repeat the
+# order with positive quantities, the sales API sends negative ones); a negative line on
+# a sale is a return rung up with it (an exchange). Both forms below give the same members.
+_SIGNED_UNITS = Case(When(sale__is_refund=True, then=-Abs("quantity")), default=F("quantity"))
+
+
+def _bought_grouped(row: dict[str, Any], company_id: int, today: date, these: Q) -> Q:
+    """Net units per shopper, grouped once over the matching lines (the brand index, or
+    every line for a category): measured 4 times faster than the correlated form for a
+    count (30,000 personas, PostgreSQL), and for one persona (the wallet) the planner
+    pushes ``persona = X`` into the grouping. Only as a conjunct of the whole query: under
+    an OR it would be aggregated in full for every wallet read."""
     lines = SaleLine.objects.filter(
-        sale__company_id=company_id, sale__persona=OuterRef("pk"), **filters
+        sale__company_id=company_id, sale__persona__isnull=False, **_window_of(row, today)
+    ).filter(these)
+    kept = (
+        lines.order_by()
+        .values("sale__persona")
+        .annotate(units=Sum(_SIGNED_UNITS))
+        .filter(units__gt=0)
+        .values("sale__persona")
     )
+    return Q(pk__in=kept)
+
+
+def _bought_correlated(row: dict[str, Any], company_id: int, today: date, these: Q) -> Q:
+    """Inside an "any" audience: the EXISTS of a bought line (the old test, a cheap probe
+    per persona), then the shopper's net units, summed only for those it lets through."""
+    lines = _lines(row, company_id, today).filter(these)
+    bought = lines.filter(sale__is_refund=False, quantity__gt=0)
+    units = lines.order_by().values("sale__persona").annotate(units=Sum(_SIGNED_UNITS))
+    return Q(Exists(bought)) & Q(GreaterThan(Subquery(units.values("units")), 0))
+
+
+def _lines(row: dict[str, Any], company_id: int, today: date) -> QuerySet[SaleLine]:
+    """The persona's sale lines (sales and refunds), in the row's window if it has one."""
+    lines = SaleLine.objects.filter(sale__company_id=company_id, sale__persona=OuterRef("pk"))
+    return lines.filter(**_window_of(row, today))
+
+
+def _window_of(row: dict[str, Any], today: date) -> dict[str, Any]:
     since = _since(row, today)
-    return lines if since is None else lines.filter(sale__occurred_at__gte=since)
+    return {} if since is None else {"sale__occurred_at__gte": since}
 
 
 def _total_spend(row: dict[str, Any], company_id: int, today: date) -> Q:
@@ -246,3 +318,5 @@ _TERMS: dict[str, Callable[[dict[str, Any], int, date], Q]] = {
     "brand_trait": _brand_trait,
     "points": _points,
 }
+# Terms for a query whose WHERE is their conjunction ("all", or a single condition).
+_CONJUNCT_TERMS = {**_TERMS, "category": _category_conjunct, "brand": _brand_conjunct}

@@ -21,6 +21,7 @@ def sale(
     refund: bool = False,
     category: str = "",
     brand: str = "",
+    quantity: str = "1",
 ) -> Sale:
     amount = Decimal(total)
     made = Sale.objects.create(
@@ -45,7 +46,7 @@ def sale(
             name="Item",
             category=category,
             brand=brand,
-            quantity=Decimal(1),
+            quantity=Decimal(quantity),
             unit_price=amount,
             discount=Decimal(0),
             total=amount,

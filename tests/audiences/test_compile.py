@@ -140,6 +140,53 @@ def test_bought_brand_matches_the_brand_in_any_case_within_the_window(company_a,
     assert _ids(company_a, both, match="any") == {recent.pk, other_brand.pk, no_brand.pk}
 
 
+def test_bought_brand_or_category_counts_what_was_kept_after_refunds(company_a):
+    # given a shopper who returned all they bought, one who returned one of two (the
+    # sales API's refund: negative quantity), one who returned another brand, and one
+    # refunded as Clover does it (the lines repeated with positive quantities)
+    returned_all = PersonaFactory(company=company_a)
+    sale(returned_all, category="Flower", brand="Acme Farms", days_ago=10)
+    sale(returned_all, "-20", refund=True, category="flower", brand="ACME FARMS", days_ago=9)
+    kept_one = PersonaFactory(company=company_a)
+    sale(kept_one, "40", category="Flower", brand="Acme Farms", quantity="2", days_ago=10)
+    sale(kept_one, "-20", refund=True, category="Flower", brand="Acme Farms", quantity="-1")
+    other_refund = PersonaFactory(company=company_a)
+    sale(other_refund, category="Flower", brand="Acme Farms", days_ago=10)
+    sale(other_refund, "-20", refund=True, category="Edibles", brand="Greenleaf", days_ago=9)
+    clover_refund = PersonaFactory(company=company_a)
+    sale(clover_refund, category="Vapes", brand="Greenleaf", days_ago=10)
+    sale(clover_refund, "20", refund=True, category="Vapes", brand="Greenleaf", days_ago=9)
+
+    # then only the shoppers who kept some of it are buyers of that brand or category
+    kept = {kept_one.pk, other_refund.pk}
+    assert _ids(company_a, [{"type": "brand", "value": "acme farms"}]) == kept
+    assert _ids(company_a, [{"type": "category", "value": "flower"}]) == kept
+    assert _ids(company_a, [{"type": "brand", "value": "Greenleaf"}]) == set()
+    assert _ids(company_a, [{"type": "category", "value": "vapes"}]) == set()
+    assert _ids(company_a, [{"type": "category", "value": "edibles"}]) == set()
+    # and in any combination, the same rule (a refund alone makes no "any" member)
+    either = [{"type": "brand", "value": "greenleaf"}, {"type": "category", "value": "flower"}]
+    assert _ids(company_a, either, match="any") == kept
+    both = [{"type": "brand", "value": "acme farms"}, {"type": "category", "value": "flower"}]
+    assert _ids(company_a, both) == kept
+
+
+def test_bought_brand_in_a_window_nets_the_window_s_purchases_and_returns(company_a):
+    # a return inside the window of a purchase made before it: nothing bought in the window
+    old_purchase = PersonaFactory(company=company_a)
+    sale(old_purchase, brand="Acme Farms", days_ago=60)
+    sale(old_purchase, "-20", refund=True, brand="Acme Farms", quantity="-1", days_ago=5)
+    # two bought in the window, one returned in it: one kept
+    recent = PersonaFactory(company=company_a)
+    sale(recent, "40", brand="Acme Farms", quantity="2", days_ago=5)
+    sale(recent, "-20", refund=True, brand="acme farms", quantity="-1", days_ago=3)
+
+    in_30_days = [{"type": "brand", "value": "Acme Farms", "days": 30}]
+    assert _ids(company_a, in_30_days) == {recent.pk}
+    assert _ids(company_a, [{"type": "brand", "value": "Acme Farms"}]) == {recent.pk}
+    assert _ids(company_a, [{"type": "brand", "value": "Acme Farms", "days": 90}]) == {recent.pk}
+
+
 def test_bought_brand_requires_a_brand(company_a):
     from django.core.exceptions import ValidationError
 

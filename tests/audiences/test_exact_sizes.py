@@ -58,6 +58,9 @@ COMPOUND = [
     ("any", [CONDITIONS[12], CONDITIONS[8], CONDITIONS[17]]),
     ("any", [CONDITIONS[7], CONDITIONS[1]]),
     ("all", [CONDITIONS[15], CONDITIONS[17]]),
+    # Units kept, per shopper inside an "any" (correlated), grouped once inside an "all".
+    ("any", [CONDITIONS[14], CONDITIONS[16]]),
+    ("all", [CONDITIONS[14], CONDITIONS[15]]),
 ]
 
 
@@ -68,7 +71,7 @@ def _since(days, today):
     return timezone.make_aware(start)
 
 
-def _matches(row, persona, sales, categories, brands, today):
+def _matches(row, persona, sales, categories, brands, quantities, today):
     since = _since(row.get("days"), today)
     window = [s for s in sales if since is None or s.occurred_at >= since]
     purchases = [s for s in window if not s.is_refund]
@@ -83,10 +86,11 @@ def _matches(row, persona, sales, categories, brands, today):
         return len(purchases) >= row["count"]
     if kind == "last_purchase":
         return bool(purchases)
-    if kind == "category":
-        return any(categories.get(s.pk) == row["value"] for s in window)
-    if kind == "brand":
-        return any(brands.get(s.pk) == row["value"].lower() for s in window)
+    if kind in ("category", "brand"):
+        # Units kept: bought minus returned (a refund's lines are returns).
+        of = categories if kind == "category" else brands
+        named = [s for s in window if of.get(s.pk) == row["value"].lower()]
+        return sum(-abs(quantities[s.pk]) if s.is_refund else quantities[s.pk] for s in named) > 0
     if kind == "loyalty_member":
         return persona.loyalty_enrolled_at is not None
     if kind == "points":
@@ -103,10 +107,16 @@ def _expected(company, match, conditions, today):
     brands = {
         line.sale_id: line.brand.lower() for line in SaleLine.objects.filter(sale__company=company)
     }
+    quantities = {
+        line.sale_id: line.quantity for line in SaleLine.objects.filter(sale__company=company)
+    }
     members = set()
     for persona in Persona.objects.filter(company=company):
         sales = list(Sale.objects.filter(persona=persona))
-        hits = [_matches(row, persona, sales, categories, brands, today) for row in conditions]
+        hits = [
+            _matches(row, persona, sales, categories, brands, quantities, today)
+            for row in conditions
+        ]
         if (all if match == "all" else any)(hits):
             members.add(persona.pk)
     return members
@@ -130,8 +140,10 @@ def _pos_sale(rng, number, customer, now):
     category = rng.choice(["Flower", "Edibles", "Vapes"])
     # Brands as the sync brings them: in the POS's own case, or none (Cova, Clover).
     brand = rng.choice(["Acme Farms", "ACME FARMS", "Greenleaf", None])
+    # A refund's line: a negative quantity (the sales API) or the order's own (Clover).
+    quantity = Decimal(-1 if refund and number % 2 else 1)
     line = PosLine(
-        f"L{number}", None, None, "Item", Decimal(1), amount, Decimal(0), amount, category, brand
+        f"L{number}", None, None, "Item", quantity, amount, Decimal(0), amount, category, brand
     )
     return PosSale(
         external_id=f"R{number}",

@@ -58,6 +58,42 @@ def test_the_demo_budtender_lands_on_the_capitol_hill_queue_with_shoppers_waitin
         assert Client().post("/admin/login/", login)["Location"] == landing
 
 
+def test_the_demo_s_waiting_shoppers_have_purchases_and_points_from_the_ledger():
+    from aiq.audiences.compile import members_of
+    from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
+    from loyalty.ledger.verify import verify
+
+    # given the seeded demo (before any POS sync)
+    call_command("seed_demo")
+    waiting = CheckIn.objects.filter(state=QueueState.WAITING, persona__isnull=False)
+    shoppers = [entry.persona for entry in waiting.select_related("persona")]
+    assert len(shoppers) == 3
+
+    # then each waiting shopper is a member with purchases and a positive balance that
+    # their sales' earn entries explain
+    for persona in shoppers:
+        assert persona.loyalty_enrolled_at is not None
+        assert persona.sales.filter(is_refund=False).count() >= 1
+        account = LoyaltyAccount.objects.get(persona=persona)
+        assert account.balance > 0
+        earned = LedgerEntry.objects.filter(account=account, sale__persona=persona)
+        assert sum(entry.points for entry in earned) == account.balance
+        persona.refresh_from_db()
+        assert persona.purchase_count >= 1 and persona.favorite_store.name == "Capitol Hill"
+    company = shoppers[0].company
+    assert verify(company).drifts == []
+    # and the story holds together: they bought the brands the audiences can target
+    acme = members_of(company, "all", [{"type": "brand", "value": "Acme Farms"}])
+    assert {p.pk for p in shoppers} <= set(acme.values_list("pk", flat=True))
+
+    # and seeding again gives them nothing more
+    balances = list(LoyaltyAccount.objects.order_by("pk").values_list("balance", flat=True))
+    call_command("seed_demo")
+    assert list(LoyaltyAccount.objects.order_by("pk").values_list("balance", flat=True)) == (
+        balances
+    )
+
+
 def test_seed_demo_creates_the_faqs_two_audiences_once():
     from aiq.audiences.models import Audience
 
