@@ -43,6 +43,7 @@ from ecommerce.orders.cova_sync import (
     PUSH_LEASE,
     RETRY_CAP_SECONDS,
     retry_countdown,
+    set_order_fields,
 )
 
 logger = logging.getLogger("aiq.ecommerce")
@@ -133,7 +134,7 @@ def send_cancel(order_id: int, *, retries: int = 0, now: datetime | None = None)
         return _retry_later(order, error, retries)
     done = timezone.now()
     with transaction.atomic():
-        _set(
+        set_order_fields(
             order,
             cova_cancel_state=CovaCancelState.SENT,
             cova_error="",
@@ -153,7 +154,7 @@ def _enqueue_poll(order_id: int) -> None:
 
 def _failed(order: Order, words: str) -> None:
     with transaction.atomic():
-        _set(order, cova_cancel_state=CovaCancelState.FAILED, cova_error=words)
+        set_order_fields(order, cova_cancel_state=CovaCancelState.FAILED, cova_error=words)
         record(order, COVA, OrderEventKind.COVA, words)
     logger.warning("Order %s not cancelled at Cova: %s", order.uuid, words)
 
@@ -168,19 +169,13 @@ def _retry_later(order: Order, error: CovaOrderRetryable, retries: int) -> Cance
         )
         return CancelOutcome.REFUSED
     with transaction.atomic():
-        _set(order, cova_cancel_state=CovaCancelState.RETRYING, cova_error=reason)
+        set_order_fields(order, cova_cancel_state=CovaCancelState.RETRYING, cova_error=reason)
         if retries == 0:  # once per sending, not on every one of its retries
             note = f"Cova could not take the cancellation just now ({reason}); sending again."
             record(order, COVA, OrderEventKind.COVA, note)
     countdown = retry_countdown(retries)
     logger.info("Order %s: cancel at Cova failed (%s); again in %s s", order.uuid, error, countdown)
     raise CancelRetry(countdown, error)
-
-
-def _set(order: Order, **fields: object) -> None:
-    for name, value in fields.items():
-        setattr(order, name, value)
-    Order.objects.filter(pk=order.pk).update(**fields, updated_at=timezone.now())
 
 
 def cancel_again(order_id: int, *, enqueue: bool = True) -> bool:

@@ -232,7 +232,7 @@ def push(order_id: int, *, retries: int = 0, now: datetime | None = None) -> Pus
     order = Order.objects.select_related("store").get(pk=order_id)
     settings = _settings_of(order)
     if not syncs_orders(settings) or order.status in (OrderStatus.PENDING, OrderStatus.CANCELLED):
-        _set(order, cova_push_state=CovaPushState.NOT_SENT, cova_push_claimed_at=None)
+        set_order_fields(order, cova_push_state=CovaPushState.NOT_SENT, cova_push_claimed_at=None)
         return PushOutcome.NOT_SYNCED
     assert settings is not None
     try:
@@ -254,7 +254,7 @@ def push(order_id: int, *, retries: int = 0, now: datetime | None = None) -> Pus
     customer = result.customer
     done = timezone.now()
     with transaction.atomic():
-        _set(
+        set_order_fields(
             order,
             cova_push_state=CovaPushState.PUSHED,
             cova_push_claimed_at=None,
@@ -289,7 +289,7 @@ def _pushed_note(result: cova.PushResult) -> str:
 def _refused(order: Order, refused: CovaOrderRejected, now: datetime) -> None:
     words = refused.user_message
     with transaction.atomic():
-        _set(
+        set_order_fields(
             order,
             cova_push_state=CovaPushState.FAILED,
             cova_push_claimed_at=None,
@@ -311,7 +311,7 @@ def _retry_later(
         _refused(order, CovaOrderRejected(str(error), user_message=words), now)
         return PushOutcome.REFUSED
     countdown = retry_countdown(retries)
-    _set(
+    set_order_fields(
         order,
         cova_push_state=CovaPushState.RETRYING,
         cova_push_claimed_at=None,
@@ -321,7 +321,9 @@ def _retry_later(
     raise PushRetry(countdown, error)
 
 
-def _set(order: Order, **fields: object) -> None:
+def set_order_fields(order: Order, **fields: object) -> None:
+    """Write ``fields`` to the order's row and the instance: an UPDATE of those columns
+    (and ``updated_at``) only, never a full save over columns others may be moving."""
     for name, value in fields.items():
         setattr(order, name, value)
     Order.objects.filter(pk=order.pk).update(**fields, updated_at=timezone.now())
@@ -412,7 +414,7 @@ def poll(order_id: int, now: datetime | None = None) -> PollResult:
         reading = read_status(provider_for(settings), str(order.uuid))
     except CovaOrderMissing:
         # Cova has no such order (it never arrived whole): send the same GUID again.
-        _set(order, cova_push_state=CovaPushState.QUEUED, cova_next_poll_at=None)
+        set_order_fields(order, cova_push_state=CovaPushState.QUEUED, cova_next_poll_at=None)
         transaction.on_commit(lambda: _enqueue_push(order_id))
         return PollResult(order_id, note="missing at Cova: sent again")
     except CovaOrderRejected as refused:
@@ -424,7 +426,7 @@ def poll(order_id: int, now: datetime | None = None) -> PollResult:
         if error.order_message:
             # TransientProcessingFailure: Cova asks for the order again (same GUID).
             _saw(order, a.TRANSIENT_FAILURE, error.order_message, now)
-            _set(order, cova_push_state=CovaPushState.QUEUED, cova_next_poll_at=None)
+            set_order_fields(order, cova_push_state=CovaPushState.QUEUED, cova_next_poll_at=None)
             transaction.on_commit(lambda: _enqueue_push(order_id))
             return PollResult(order_id, a.TRANSIENT_FAILURE, note="sent again")
         return PollResult(order_id, note=f"Cova unavailable: {error}")  # next poll retries
@@ -435,7 +437,7 @@ def _saw(order: Order, number: int, message: str, now: datetime | None) -> bool:
     """Remember Cova's status and write it on the timeline when it changed."""
     seen = now or timezone.now()
     changed = order.cova_status != number
-    _set(order, cova_status=number, cova_status_seen_at=seen)
+    set_order_fields(order, cova_status=number, cova_status_seen_at=seen)
     if changed:
         name = COVA_STATUS_NAMES.get(number, "an unknown status")
         note = f"Cova: {name} ({number})" + (f": {message}" if message else "")
@@ -461,7 +463,7 @@ def _apply(order: Order, reading: cova.StatusReading, now: datetime | None) -> P
     with transaction.atomic():
         _saw(order, reading.cova_status, reading.message, seen)
         if reading.is_final:
-            _set(order, cova_next_poll_at=None)
+            set_order_fields(order, cova_next_poll_at=None)
         target = OURS.get(reading.status or "")
         moved = None
         if target and _moves_forward(order.status, target):
@@ -476,7 +478,7 @@ def _apply(order: Order, reading: cova.StatusReading, now: datetime | None) -> P
             moved is None and order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED)
         ):
             # Final here: nothing Cova says later changes the order.
-            _set(order, cova_next_poll_at=None)
+            set_order_fields(order, cova_next_poll_at=None)
     return PollResult(order.pk, reading.cova_status, moved)
 
 
