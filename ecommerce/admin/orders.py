@@ -42,7 +42,9 @@ BUTTONS = (
     (OrderStatus.CONFIRMED, "Confirm"),
     (OrderStatus.CHECKED_IN, "Checked in"),
     (OrderStatus.READY_FOR_PICKUP, "Ready for pickup"),
-    (OrderStatus.CLOSED, "Close"),
+    # "Close order", not "Close": the read-only page (budtenders) ends with Django's own
+    # "Close" link, which only leaves the page.
+    (OrderStatus.CLOSED, "Close order"),
     (OrderStatus.CANCELLED, "Cancel order"),
 )
 

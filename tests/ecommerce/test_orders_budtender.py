@@ -129,6 +129,20 @@ def test_a_budtender_moves_a_pickup_from_confirmed_to_closed(company_a, counter)
     assert moves.count() == 4
 
 
+def test_the_close_button_is_not_mistaken_for_leaving_the_page(company_a, counter):
+    # Given an order ready for pickup, on the budtender's read-only page, which ends with
+    # Django's own "Close" link (back to the list)
+    order = _order(counter)
+    budtender = _budtender(company_a, [counter])
+    for status in (OrderStatus.CONFIRMED, OrderStatus.READY_FOR_PICKUP):
+        budtender.post(_move(order, status))
+
+    page = budtender.get(_change(order)).content.decode()
+
+    # Then the button that closes the order says so
+    assert 'class="button order-move-closed">Close order</button>' in page
+
+
 def test_a_budtender_uses_the_confirm_and_advance_actions_but_not_cancel(company_a, counter):
     first, second = _order(counter), _order(counter)
     budtender = _budtender(company_a, [counter])
