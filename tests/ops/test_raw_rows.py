@@ -131,3 +131,19 @@ def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
     assert [_fields(lot) for lot in read] == [_fields(lot) for lot in orm]
     assert [lot.expires_at is None for lot in read] == [False, False, False, True, True]
     assert read[0].remaining == Decimal("5.25")
+
+
+def _plan_cache_mode_of_a_new_connection():
+    connection.close()  # the next query opens a new connection, as a web worker does
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+@pytest.mark.django_db(transaction=True)
+def test_each_new_connection_plans_the_prepared_hot_statements_once(settings):
+    assert _plan_cache_mode_of_a_new_connection() == "force_generic_plan"
+
+    settings.DATABASE_PREPARED_STATEMENTS = False  # e.g. behind PgBouncer: nothing prepared
+    assert _plan_cache_mode_of_a_new_connection() == "auto"
