@@ -78,6 +78,14 @@ if not DEBUG:
     # with far-future cache headers; runserver serves them itself in DEBUG.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
+# The POS-facing API's calls (aiq/handlers.py, wired in aiq/wsgi.py) run only these: no
+# session, staff user, CSRF, messages or static files for a call authenticated by API key.
+API_PATH_PREFIXES = ["/api/v1.1/", "/api/v2/", "/api/bench/"]
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "aiq.urls"
 WSGI_APPLICATION = "aiq.wsgi.application"
 

@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from aiq.handlers import api_first
 from loyalty.api import endpoint
 from loyalty.api.keys import create_api_key
 from loyalty.api.redemption_tokens import redemption_token
@@ -96,11 +97,12 @@ def shop(company_a, monkeypatch) -> Shop:
 
 @pytest.fixture
 def wsgi_app():
-    """The project's WSGI app, kept from closing the test's database connection after each
+    """The project's WSGI app (API paths through their own middleware, as aiq/wsgi.py
+    routes them), kept from closing the test's database connection after each
     request (which would end the test transaction), as Django's test Client does."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield get_wsgi_application()
+    yield api_first(get_wsgi_application())
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
