@@ -10,7 +10,7 @@ from django.utils import timezone
 from aiq.audiences.membership import membership
 from aiq.personas.models import Persona
 from loyalty.api import assumptions
-from loyalty.api.keys import key_program
+from loyalty.api.keys import company_has_audiences, key_program
 from loyalty.api.models import ApiKey
 from loyalty.api.redemption_tokens import redemption_path, redemption_token
 from loyalty.discounts.models import Discount
@@ -30,9 +30,9 @@ def api_wallet(
     on_hold = account.on_hold if account else ZERO
     program = key_program(key)
     hide = bool(program and program.hide_points_in_wallet)
-    # Read once (two queries whatever the number of audiences): listed below, and what
-    # decides discounts limited to an audience.
-    audiences = membership(persona)
+    # Read once (two queries whatever the number of audiences, none when the company has
+    # no audience): listed below, and what decides discounts limited to an audience.
+    audiences = membership(persona, None if company_has_audiences(key) else ())
     # A key scoped to a store sees that store's discounts only.
     discounts = redeemable_discounts(
         persona, balance=balance, store=key.store, at=at, program=program, audiences=audiences

@@ -49,7 +49,7 @@ def setup(company_a):
     return persona, discounts, key
 
 
-def test_a_wallet_read_is_five_queries(setup):
+def test_a_wallet_read_is_four_queries(setup):
     # Given a key used a moment ago (its last_used_at is fresh), three discounts and no
     # audience
     _, _, key = setup
@@ -59,13 +59,13 @@ def test_a_wallet_read_is_five_queries(setup):
     # When the wallet is read again
     queries = queries_of(lambda: client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key))
 
-    # Then: the key (with company and program), the shopper (with account), the company's
-    # audiences (none), the discounts (with the shopper's uses), the request log
-    assert len(queries) == 5, queries
+    # Then: the key (with company, program, and whether the company has any audience), the
+    # shopper (with account), the discounts (with the shopper's uses), the request log
+    assert len(queries) == 4, queries
     assert sum("INSERT" in sql for sql in queries) == 1
 
 
-def test_audiences_add_one_query_to_the_wallet_however_many(setup, company_a):
+def test_audiences_add_two_queries_to_the_wallet_however_many(setup, company_a):
     # Given audiences of every kind, two of them limiting discounts
     _, discounts, key = setup
     conditions = [
@@ -91,8 +91,8 @@ def test_audiences_add_one_query_to_the_wallet_however_many(setup, company_a):
     # When the wallet is read again
     queries = queries_of(lambda: client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key))
 
-    # Then one query more than with no audience: every membership, also the discounts',
-    # is one SELECT
+    # Then two queries more than with no audience: the company's audiences, then every
+    # membership, also the discounts', in one SELECT
     assert len(queries) == 6, queries
     body = client.get("/api/v2/wallet/+12065550134", HTTP_X_APIKEY=key).json()["data"]
     assert [a["name"] for a in body["audiences"]] == ["Audience 4", "Audience 6"]
