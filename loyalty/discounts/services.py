@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import connection
 from django.db.models import prefetch_related_objects
@@ -57,7 +57,9 @@ ProgramArgument = LoyaltyProgram | None | Literal[_Program.LOOK_UP]
 
 
 @dataclass(frozen=True, slots=True)
-class _Usage:
+class Usage:
+    """A shopper's uses of one discount: how many, and the last one."""
+
     count: int
     last_used_at: datetime | None
 
@@ -81,7 +83,7 @@ def discount_options(
     wallet lists it), so audience-limited discounts cost no further query."""
     discounts = _with_usage(persona.company_id, persona)
     usage = {
-        d.pk: _Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
+        d.pk: Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
         for d in discounts
         if d.persona_use_count  # type: ignore[attr-defined]
     }
@@ -100,13 +102,18 @@ def discount_option(
     staff: bool = False,
     spend: Decimal | None = None,
     program: ProgramArgument = LOOK_UP_PROGRAM,
+    uses: Usage | None = None,
 ) -> DiscountOption | None:
     """``discount_options`` for one discount the caller has read (a redemption names
     it): the same rules, with only this discount's uses read. None when it is turned off
-    (it would not be listed)."""
+    (it would not be listed). ``uses``: the shopper's uses of it when the caller has read
+    them (the redemption, in one statement under the shopper's lock); None: read here."""
     if not discount.is_active:
         return None
-    usage = _usage_of(persona, discount)
+    if uses is None:
+        usage = _usage_of(persona, discount)
+    else:
+        usage = {discount.pk: uses} if uses.count else {}
     (option,) = _evaluate(
         persona, [discount], usage, balance, store, at, staff, spend, program, None
     )
@@ -116,7 +123,7 @@ def discount_option(
 def _evaluate(
     persona: Persona,
     discounts: list[Discount],
-    usage: dict[int, _Usage],
+    usage: dict[int, Usage],
     balance: Decimal,
     store: RetailStore | None,
     at: datetime | None,
@@ -248,7 +255,7 @@ def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     return discounts  # type: ignore[return-value]
 
 
-def _usage_of(persona: Persona, discount: Discount) -> dict[int, _Usage]:
+def _usage_of(persona: Persona, discount: Discount) -> dict[int, Usage]:
     """The shopper's uses of one discount, as ``_with_usage`` reads them for all."""
     query = _usage_query()
     with hot_cursor() as cursor:
@@ -256,9 +263,15 @@ def _usage_of(persona: Persona, discount: Discount) -> dict[int, _Usage]:
         count, used_at = cursor.fetchone()
     if not count:
         return {}
+    return {discount.pk: usage_from_row(count, used_at)}
+
+
+def usage_from_row(count: int, used_at: Any) -> Usage:
+    """A ``COUNT(*)`` and ``MAX(used_at)`` of a shopper's uses, as the database sent them."""
+    query = _usage_query()
     for converter in query.last_used_converters:
         used_at = converter(used_at, query.last_used_column, connection)
-    return {discount.pk: _Usage(int(count), used_at)}
+    return Usage(int(count), used_at)
 
 
 class _UsageQuery:
@@ -294,7 +307,7 @@ def _usage_query() -> _UsageQuery:
 
 def _reasons(
     discount: Discount,
-    usage: _Usage | None,
+    usage: Usage | None,
     balance: Decimal,
     store: RetailStore | None,
     at: datetime,

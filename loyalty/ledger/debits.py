@@ -13,7 +13,7 @@ from loyalty.ledger.accounts import lock_persona_account
 from loyalty.ledger.amounts import positive_points
 from loyalty.ledger.choices import DEBIT_KINDS, EntryKind
 from loyalty.ledger.errors import InsufficientPoints
-from loyalty.ledger.models import LedgerEntry, LoyaltyAccount
+from loyalty.ledger.models import LedgerEntry, Lot, LoyaltyAccount
 from loyalty.ledger.postings import (
     Cause,
     check_replay,
@@ -33,8 +33,13 @@ def debit_account(
     *,
     idempotency_key: str | None = None,
     key_known_unused: bool = False,
+    open_lots: list[Lot] | None = None,
 ) -> LedgerEntry:
     """Consume ``amount`` FIFO from the locked account; refuse (writing nothing) if short.
+
+    ``open_lots``: the account's open lots in ``FIFO`` order, when the caller read them
+    under this same lock (the redemption service, with its other reads in one
+    statement); None: read here.
 
     ``key_known_unused``: the caller has proved, under the account's lock, that no entry
     carries ``idempotency_key`` (the redemption service: its own row for the request is
@@ -45,7 +50,8 @@ def debit_account(
         check_replay(account.company_id, idempotency_key, expected)
     if amount > account.balance:
         raise InsufficientPoints(account.balance, amount)
-    allocations = take(fifo_lots(account), amount, balance=account.balance)
+    lots = fifo_lots(account) if open_lots is None else open_lots
+    allocations = take(lots, amount, balance=account.balance)
     return post(
         account,
         kind,

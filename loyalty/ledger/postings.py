@@ -146,13 +146,18 @@ def fifo_lots(account: LoyaltyAccount) -> list[Lot]:
         return [query.shape.build(row) for row in cursor.fetchall()]  # type: ignore[misc]
 
 
+def fifo_order_sql(alias: str) -> str:
+    """``FIFO`` as an SQL ORDER BY list over the lots aliased ``alias``."""
+    return f"{alias}.expires_at ASC NULLS LAST, {alias}.earned_at ASC, {alias}.id ASC"
+
+
 class _FifoQuery:
     def __init__(self) -> None:
         self.shape = RowShape(Lot, "lot")
         self.sql = (
             f"SELECT {self.shape.sql} FROM {Lot._meta.db_table} lot"  # noqa: S608
             " WHERE lot.account_id = %s AND lot.remaining > 0"
-            " ORDER BY lot.expires_at ASC NULLS LAST, lot.earned_at ASC, lot.id ASC"
+            f" ORDER BY {fifo_order_sql('lot')}"
         )
 
 

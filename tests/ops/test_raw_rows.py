@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from aiq.personas.models import Persona
 from loyalty.api.keys import create_api_key, find_active_key
@@ -131,6 +132,60 @@ def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
     assert [_fields(lot) for lot in read] == [_fields(lot) for lot in orm]
     assert [lot.expires_at is None for lot in read] == [False, False, False, True, True]
     assert read[0].remaining == Decimal("5.25")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL")
+def test_a_redemptions_reads_under_the_lock_are_the_three_separate_reads(company_a):
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty.api.redemption.reads import read_under_lock, redemption_of
+    from loyalty.api.redemption.service import Caller, RedemptionRequest, redeem
+    from loyalty.discounts.services import _usage_of
+    from loyalty.ledger.accounts import account_of
+    from loyalty.ledger.postings import fifo_lots
+    from tests.loyalty.api.redemption_support import discount_of
+    from tests.loyalty.factories import DiscountUseFactory
+
+    # Given a shopper with lots in every FIFO position, uses of the discount, and one
+    # redemption already made with a transaction id
+    persona = PersonaFactory(company=company_a, loyalty_enrolled_at=timezone.now())
+    LoyaltyProgram.objects.create(company=company_a, enabled=True)
+    t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    for days_earned, days_to_expiry in ((0, None), (1, 30), (2, 10), (0, 30), (3, None)):
+        award(
+            persona,
+            Decimal("40.25"),
+            EntryKind.ADJUST,
+            reason="Gift",
+            occurred_at=t0 + timedelta(days=days_earned),
+            expires_at=timezone.now() + timedelta(days=days_to_expiry) if days_to_expiry else None,
+        )
+    discount = discount_of(company_a, points=50)
+    DiscountUseFactory(discount=discount, persona=persona, company=company_a)
+    key = create_api_key(company_a, "Counter").key
+    request = RedemptionRequest(
+        Caller.api(key), persona, discount, timezone.now(), transaction_id="T-1"
+    )
+    redeem(request)
+    account = account_of(persona)
+
+    # When they are read in one statement, for that transaction and for a new one
+    seen = read_under_lock(company_a.pk, "txn:T-1", persona, discount, account)
+    new = read_under_lock(company_a.pk, "txn:T-2", persona, discount, account)
+
+    # Then each part is what its own read gives
+    assert _fields(seen.redemption) == _fields(redemption_of(company_a.pk, "txn:T-1", lock=False))
+    assert new.redemption is None
+    (usage,) = _usage_of(persona, discount).values()
+    assert seen.uses == new.uses == usage and usage.count == 2
+    lots = [_fields(lot) for lot in fifo_lots(account)]
+    assert [_fields(lot) for lot in seen.open_lots] == lots
+    assert len(lots) == 4  # the redemption's 50 points emptied the soonest-expiring lot
+    # and a shopper with one lot, no use and no request key reads as such
+    other = PersonaFactory(company=company_a)
+    award(other, 10, EntryKind.ADJUST, reason="Gift")
+    bare = read_under_lock(company_a.pk, None, other, discount, account_of(other))
+    assert bare.redemption is None and bare.uses.count == 0 and len(bare.open_lots) == 1
 
 
 def _plan_cache_mode_of_a_new_connection():

@@ -1,7 +1,8 @@
 """Redeem (PUT), hold (POST) and release (DELETE) a wallet discount, once per request key.
 
 Each call runs in one transaction that first locks the shopper's account row, then reads
-the ``Redemption`` of its request key: concurrent calls for one shopper queue on the lock,
+the ``Redemption`` of its request key (with the discount's uses and the open lots, in one
+statement: ``reads.read_under_lock``): concurrent calls for one shopper queue on the lock,
 so a retry finds what the first call committed and replays its answer, and fifty
 redemptions on one balance are judged one after the other against the balance each left.
 The unique (company, request key) constraint covers the one race the lock cannot: one
@@ -29,12 +30,17 @@ from loyalty.api.redemption import refusals
 from loyalty.api.redemption.choices import RedemptionStatus
 from loyalty.api.redemption.models import Redemption
 from loyalty.api.redemption.pos import deducts_on_apply
-from loyalty.api.redemption.reads import lock_account_row, redemption_of
+from loyalty.api.redemption.reads import (
+    UnderLock,
+    lock_account_row,
+    read_under_lock,
+    redemption_of,
+)
 from loyalty.api.redemption.releasing import release_locked
 from loyalty.api.redemption.writes import save_redemption_with_use
 from loyalty.api.wallet import as_number
 from loyalty.discounts.models import Discount, DiscountUse
-from loyalty.discounts.services import discount_option
+from loyalty.discounts.services import Usage, discount_option
 from loyalty.ledger import holds
 from loyalty.ledger.accounts import lock_persona_account
 from loyalty.ledger.amounts import positive_points
@@ -112,7 +118,7 @@ class Answer:
     body: dict[str, Any]
 
 
-Step = Callable[[RedemptionRequest, LoyaltyAccount, Redemption | None], Answer]
+Step = Callable[[RedemptionRequest, LoyaltyAccount, UnderLock], Answer]
 
 
 def redeem(request: RedemptionRequest) -> Answer:
@@ -135,15 +141,21 @@ def _once(request: RedemptionRequest, step: Step) -> Answer:
         try:
             with transaction.atomic():
                 account = _lock_account(request.persona)
-                existing = _existing(request, lock=True)
-                if existing is not None:
-                    _check_same(existing, request)
-                return step(request, account, existing)
+                locked = read_under_lock(
+                    request.caller.company_id,
+                    request.request_key,
+                    request.persona,
+                    request.discount,
+                    account,
+                )
+                if locked.redemption is not None:
+                    _check_same(locked.redemption, request)
+                return step(request, account, locked)
         except (IntegrityError, IdempotencyKeyReused):
             # Another shopper's call with the same key committed first (their account
             # lock is not ours): the ledger's or the redemption's unique key refused this
             # one, which is a different request on that key.
-            existing = _existing(request, lock=False)
+            existing = _committed(request)
             if existing is None:
                 raise
             _check_same(existing, request)
@@ -159,10 +171,12 @@ def _lock_account(persona: Persona) -> LoyaltyAccount:
     return lock_account_row(persona) or lock_persona_account(persona)
 
 
-def _existing(request: RedemptionRequest, *, lock: bool) -> Redemption | None:
+def _committed(request: RedemptionRequest) -> Redemption | None:
+    """The redemption another call committed on this request key (after a unique key
+    refused ours)."""
     if request.request_key is None:
         return None
-    return redemption_of(request.caller.company_id, request.request_key, lock=lock)
+    return redemption_of(request.caller.company_id, request.request_key, lock=False)
 
 
 def _check_same(existing: Redemption, request: RedemptionRequest) -> None:
@@ -173,9 +187,8 @@ def _check_same(existing: Redemption, request: RedemptionRequest) -> None:
     raise refusals.idempotency_key_reused()
 
 
-def _redeem(
-    request: RedemptionRequest, account: LoyaltyAccount, existing: Redemption | None
-) -> Answer:
+def _redeem(request: RedemptionRequest, account: LoyaltyAccount, locked: UnderLock) -> Answer:
+    existing = locked.redemption
     if existing is not None and existing.response_body:
         return _replay(existing.response_status or OK, existing.response_body)
     if existing is not None and existing.status == RedemptionStatus.HELD:
@@ -190,7 +203,7 @@ def _redeem(
         return _finish_redeem(request, existing)
     # New, or a hold released (by DELETE or by time) before the checkout went through.
     redemption = existing or _new(request)
-    _check_redeemable(request, account.balance)
+    _check_redeemable(request, account.balance, locked.uses)
     redemption.points = request.discount.points_cost
     # On the account locked above: the ledger's ``debit`` would find and lock it again.
     redemption.redeem_entry = _ledger(
@@ -207,6 +220,7 @@ def _redeem(
             # This request's redemption row, read under the lock, has never redeemed:
             # the "redeem" key is unused (the row and the entry commit together).
             key_known_unused=True,
+            open_lots=locked.open_lots,
         ),
         request.discount,
     )
@@ -240,9 +254,8 @@ def _deducts_on_apply(request: RedemptionRequest) -> bool:
     return deducts_on_apply(request.caller.company_id)
 
 
-def _hold(
-    request: RedemptionRequest, account: LoyaltyAccount, existing: Redemption | None
-) -> Answer:
+def _hold(request: RedemptionRequest, account: LoyaltyAccount, locked: UnderLock) -> Answer:
+    existing = locked.redemption
     if request.request_key is None:
         raise _needs_transaction_id()
     if existing is not None:
@@ -252,7 +265,7 @@ def _hold(
             raise refusals.hold_released()
         raise refusals.already_redeemed()
     redemption = _new(request)
-    _check_redeemable(request, account.balance)
+    _check_redeemable(request, account.balance, locked.uses)
     redemption.points = request.discount.points_cost
     redemption.hold_entry = _ledger(
         lambda: holds.hold(
@@ -274,9 +287,8 @@ def _hold(
     return Answer(OK, body)
 
 
-def _release(
-    request: RedemptionRequest, account: LoyaltyAccount, existing: Redemption | None
-) -> Answer:
+def _release(request: RedemptionRequest, account: LoyaltyAccount, locked: UnderLock) -> Answer:
+    existing = locked.redemption
     if request.request_key is None:
         raise _needs_transaction_id()
     if existing is None:
@@ -317,9 +329,10 @@ def _new(request: RedemptionRequest) -> Redemption:
     )
 
 
-def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
+def _check_redeemable(request: RedemptionRequest, balance: Decimal, uses: Usage | None) -> None:
     """The discounts service's rules for this shopper now; the points are judged apart
-    (with the locked balance) so a short balance gets its own code."""
+    (with the locked balance) so a short balance gets its own code. ``uses``: the
+    shopper's uses of the discount, read under the lock (None: read by the rules)."""
     discount = request.discount
     if not discount.is_active:
         raise refusals.not_redeemable(discount, "it is turned off")
@@ -334,6 +347,7 @@ def _check_redeemable(request: RedemptionRequest, balance: Decimal) -> None:
         at=request.at,
         staff=request.staff,
         program=request.program,
+        uses=uses,
     )
     if option is None:
         raise refusals.not_redeemable(discount, "it is turned off")
