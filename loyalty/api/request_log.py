@@ -13,6 +13,7 @@ response instead (the tests do).
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import threading
@@ -25,6 +26,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from aiq.raw_rows import hot_cursor
 from loyalty.api.masking import mask_path
 from loyalty.api.models import ApiKey, ApiRequestLog
 
@@ -75,18 +77,7 @@ def record_request(key: ApiKey, method: str, path: str, status: int, latency_ms:
 def write_lines(lines: list[Line]) -> None:
     """The lines in one INSERT, each key's "last used" moved on, the log pruned now and
     then."""
-    rows = ApiRequestLog.objects.bulk_create(
-        ApiRequestLog(
-            company_id=line.company_id,
-            key_id=line.key_id,
-            at=line.at,
-            method=line.method,
-            path=line.path,
-            status=line.status,
-            latency_ms=line.latency_ms,
-        )
-        for line in lines
-    )
+    ids = _insert(lines)
     last_use: dict[int, datetime] = {}
     for line in lines:
         if line.touch_key:
@@ -95,8 +86,46 @@ def write_lines(lines: list[Line]) -> None:
         ApiKey.objects.filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=at), pk=key_id
         ).update(last_used_at=at)
-    if any(row.pk is not None and row.pk % PRUNE_EVERY == 0 for row in rows):
+    if any(pk is not None and pk % PRUNE_EVERY == 0 for pk in ids):
         prune_request_log(lines[-1].at)
+
+
+def _insert(lines: list[Line]) -> list[int | None]:
+    """The lines as rows; their ids. On PostgreSQL one prepared ``INSERT ... SELECT FROM
+    unnest`` of a column array each: a web worker writes its second of lines while its
+    request threads wait for the interpreter lock, and building a model per line for
+    ``bulk_create`` held it about 4 ms a flush (45 lines) against well under 1 ms."""
+    if connection.vendor != "postgresql":
+        rows = ApiRequestLog.objects.bulk_create(
+            ApiRequestLog(
+                company_id=line.company_id,
+                key_id=line.key_id,
+                at=line.at,
+                method=line.method,
+                path=line.path,
+                status=line.status,
+                latency_ms=line.latency_ms,
+            )
+            for line in lines
+        )
+        return [row.pk for row in rows]
+    columns = [[getattr(line, name) for line in lines] for name in _LOGGED]
+    with hot_cursor() as cursor:
+        cursor.execute(_insert_sql(), columns)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# Each Line attribute written, in the INSERT's column order, with its array type.
+_LOGGED = ("company_id", "key_id", "at", "method", "path", "status", "latency_ms")
+_ARRAY_TYPES = ("bigint", "bigint", "timestamptz", "text", "text", "integer", "integer")
+
+
+@functools.cache
+def _insert_sql() -> str:
+    table = ApiRequestLog._meta.db_table
+    columns = ", ".join(ApiRequestLog._meta.get_field(name).column for name in _LOGGED)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _ARRAY_TYPES)
+    return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING id"  # noqa: S608
 
 
 def prune_request_log(now=None) -> int:  # type: ignore[no-untyped-def]

@@ -4,7 +4,10 @@ grows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from loyalty.api import assumptions, request_log
 from loyalty.api.keys import create_api_key
@@ -31,11 +34,17 @@ def test_lines_wait_for_the_flush_then_land_in_one_go(company_a, buffered):
 
     assert flush_request_log() == 2
 
-    rows = list(ApiRequestLog.objects.order_by("pk").values_list("method", "path", "status"))
+    rows = list(
+        ApiRequestLog.objects.order_by("pk").values_list(
+            "company_id", "key_id", "method", "path", "status", "latency_ms"
+        )
+    )
     assert rows == [
-        ("GET", "/api/v2/wallet/***", 200),
-        ("PUT", "/api/v1.1/discount/redeem/x/1/t", 400),
+        (company_a.pk, key.pk, "GET", "/api/v2/wallet/***", 200, 4),
+        (company_a.pk, key.pk, "PUT", "/api/v1.1/discount/redeem/x/1/t", 400, 9),
     ]
+    first, second = ApiRequestLog.objects.order_by("pk")
+    assert first.at <= second.at <= timezone.now()
     key.refresh_from_db()
     assert key.last_used_at is not None
 
@@ -70,3 +79,16 @@ def test_last_used_never_moves_back(company_a):
     record_request(stale, "GET", "/api/v2/wallet/x", 200, 1)
     key.refresh_from_db()
     assert key.last_used_at >= later
+
+
+def test_a_flush_prunes_old_lines_now_and_then(company_a, buffered, monkeypatch):
+    key = create_api_key(company_a, "Front counter").key
+    record_request(key, "GET", "/api/v2/wallet/x", 200, 1)
+    flush_request_log()
+    ApiRequestLog.objects.update(at=timezone.now() - timedelta(days=31))
+    monkeypatch.setattr(request_log, "PRUNE_EVERY", 1)  # every written id is a multiple
+
+    record_request(key, "GET", "/api/v2/wallet/y", 200, 1)
+    flush_request_log()
+
+    assert list(ApiRequestLog.objects.values_list("path", flat=True)) == ["/api/v2/wallet/y"]
