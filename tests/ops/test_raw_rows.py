@@ -103,8 +103,25 @@ def test_the_company_audiences_read_as_the_orm_reads_them(company_a, company_b):
     assert company_audiences(company_a.pk + company_b.pk + 1000) == []
 
 
-def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
+def _lots_in_every_fifo_position(persona, points, *, expiring_from):
+    """Five lots of ``points``: two never expiring, three expiring 10 or 30 days after
+    ``expiring_from``, earned on the same and on different days."""
     from datetime import UTC, datetime, timedelta
+
+    earned = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    for days_earned, days_to_expiry in ((0, None), (1, 30), (2, 10), (0, 30), (3, None)):
+        award(
+            persona,
+            points,
+            EntryKind.ADJUST,
+            reason="Gift",
+            occurred_at=earned + timedelta(days=days_earned),
+            expires_at=expiring_from + timedelta(days=days_to_expiry) if days_to_expiry else None,
+        )
+
+
+def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
+    from datetime import UTC, datetime
 
     from loyalty.ledger.accounts import account_of
     from loyalty.ledger.models import Lot
@@ -113,15 +130,7 @@ def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
     # Given lots with and without expiry, earned at the same and different times
     persona = PersonaFactory(company=company_a)
     t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    for days_earned, days_to_expiry in ((0, None), (1, 30), (2, 10), (0, 30), (3, None)):
-        award(
-            persona,
-            Decimal("5.25"),
-            EntryKind.ADJUST,
-            reason="Gift",
-            occurred_at=t0 + timedelta(days=days_earned),
-            expires_at=t0 + timedelta(days=days_to_expiry) if days_to_expiry else None,
-        )
+    _lots_in_every_fifo_position(persona, Decimal("5.25"), expiring_from=t0)
     account = account_of(persona)
 
     # When the debit order is read by hand-written SQL
@@ -136,8 +145,6 @@ def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL")
 def test_a_redemptions_reads_under_the_lock_are_the_three_separate_reads(company_a):
-    from datetime import UTC, datetime, timedelta
-
     from loyalty.api.redemption.reads import read_under_lock, redemption_of
     from loyalty.api.redemption.service import Caller, RedemptionRequest, redeem
     from loyalty.discounts.services import _usage_of
@@ -150,16 +157,7 @@ def test_a_redemptions_reads_under_the_lock_are_the_three_separate_reads(company
     # redemption already made with a transaction id
     persona = PersonaFactory(company=company_a, loyalty_enrolled_at=timezone.now())
     LoyaltyProgram.objects.create(company=company_a, enabled=True)
-    t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    for days_earned, days_to_expiry in ((0, None), (1, 30), (2, 10), (0, 30), (3, None)):
-        award(
-            persona,
-            Decimal("40.25"),
-            EntryKind.ADJUST,
-            reason="Gift",
-            occurred_at=t0 + timedelta(days=days_earned),
-            expires_at=timezone.now() + timedelta(days=days_to_expiry) if days_to_expiry else None,
-        )
+    _lots_in_every_fifo_position(persona, Decimal("40.25"), expiring_from=timezone.now())
     discount = discount_of(company_a, points=50)
     DiscountUseFactory(discount=discount, persona=persona, company=company_a)
     key = create_api_key(company_a, "Counter").key
