@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.http import HttpRequest
 from django.test import Client
 
 from aiq.accounts.choices import Role
+from aiq.handlers import api_first
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 
 # A fixed Fernet key for the test run (never used outside tests).
@@ -68,3 +72,15 @@ def empty_cache_after_each_test():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI app (API paths through their own middleware, as aiq/wsgi.py
+    routes them), kept from closing the test's database connection after each
+    request (which would end the test transaction), as Django's test Client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield api_first(get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -111,9 +111,8 @@ def discount_option(
     if not discount.is_active:
         return None
     if uses is None:
-        usage = _usage_of(persona, discount)
-    else:
-        usage = {discount.pk: uses} if uses.count else {}
+        uses = _uses_of(persona, discount)
+    usage = {discount.pk: uses} if uses.count else {}
     (option,) = _evaluate(
         persona, [discount], usage, balance, store, at, staff, spend, program, None
     )
@@ -255,15 +254,11 @@ def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     return discounts  # type: ignore[return-value]
 
 
-def _usage_of(persona: Persona, discount: Discount) -> dict[int, Usage]:
+def _uses_of(persona: Persona, discount: Discount) -> Usage:
     """The shopper's uses of one discount, as ``_with_usage`` reads them for all."""
-    query = _usage_query()
     with hot_cursor() as cursor:
-        cursor.execute(query.one_sql, [persona.pk, discount.pk])
-        count, used_at = cursor.fetchone()
-    if not count:
-        return {}
-    return {discount.pk: usage_from_row(count, used_at)}
+        cursor.execute(_usage_query().one_sql, [persona.pk, discount.pk])
+        return usage_from_row(*cursor.fetchone())
 
 
 def usage_from_row(count: int, used_at: Any) -> Usage:

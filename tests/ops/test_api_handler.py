@@ -6,29 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core import signals
 from django.core.exceptions import ImproperlyConfigured
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import RequestFactory
 from django.utils import timezone
 
-from aiq.handlers import ApiHandler, api_first
+from aiq.handlers import ApiHandler
 from loyalty.api.keys import create_api_key
 from loyalty.program.models import LoyaltyProgram
 from tests.factories import PersonaFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def application():
-    # As the Client does: keep the test's connection (and transaction) across requests.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield api_first(get_wsgi_application())
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def call(application, path, **headers):
@@ -43,12 +30,12 @@ def call(application, path, **headers):
     return answer["status"], answer["headers"], body
 
 
-def test_an_api_call_is_answered_without_the_sites_middleware(application, company_a, client):
+def test_an_api_call_is_answered_without_the_sites_middleware(wsgi_app, company_a, client):
     LoyaltyProgram.objects.create(company=company_a, enabled=True)
     PersonaFactory(company=company_a, phone="+15035550123", loyalty_enrolled_at=timezone.now())
     key = create_api_key(company_a, "Counter").plaintext
 
-    status, headers, body = call(application, "/api/v2/wallet/5035550123", HTTP_X_APIKEY=key)
+    status, headers, body = call(wsgi_app, "/api/v2/wallet/5035550123", HTTP_X_APIKEY=key)
 
     assert status == 200
     assert json.loads(body)["data"]["loyaltyPoints"] == 0
@@ -61,18 +48,18 @@ def test_an_api_call_is_answered_without_the_sites_middleware(application, compa
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_other_paths_keep_the_sites_middleware(application):
-    status, headers, _body = call(application, "/admin/login/")
+def test_other_paths_keep_the_sites_middleware(wsgi_app):
+    status, headers, _body = call(wsgi_app, "/admin/login/")
     assert status == 200
     assert headers["X-Frame-Options"] == "DENY"
-    status, headers, _body = call(application, "/api/schema/")
+    status, headers, _body = call(wsgi_app, "/api/schema/")
     assert status == 200
     assert headers["X-Frame-Options"] == "DENY"
 
 
-def test_an_api_call_to_an_unknown_host_is_refused(application, settings):
+def test_an_api_call_to_an_unknown_host_is_refused(wsgi_app, settings):
     settings.ALLOWED_HOSTS = ["hub.example.com"]
-    status, _headers, _body = call(application, "/api/v2/wallet/5035550123")
+    status, _headers, _body = call(wsgi_app, "/api/v2/wallet/5035550123")
     assert status == 400  # CommonMiddleware's host check: DisallowedHost
 
 

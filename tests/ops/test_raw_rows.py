@@ -147,7 +147,7 @@ def test_fifo_lots_come_in_the_orms_fifo_order_with_the_orms_values(company_a):
 def test_a_redemptions_reads_under_the_lock_are_the_three_separate_reads(company_a):
     from loyalty.api.redemption.reads import read_under_lock, redemption_of
     from loyalty.api.redemption.service import Caller, RedemptionRequest, redeem
-    from loyalty.discounts.services import _usage_of
+    from loyalty.discounts.services import _uses_of
     from loyalty.ledger.accounts import account_of
     from loyalty.ledger.postings import fifo_lots
     from tests.loyalty.api.redemption_support import discount_of
@@ -174,7 +174,7 @@ def test_a_redemptions_reads_under_the_lock_are_the_three_separate_reads(company
     # Then each part is what its own read gives
     assert _fields(seen.redemption) == _fields(redemption_of(company_a.pk, "txn:T-1", lock=False))
     assert new.redemption is None
-    (usage,) = _usage_of(persona, discount).values()
+    usage = _uses_of(persona, discount)
     assert seen.uses == new.uses == usage and usage.count == 2
     lots = [_fields(lot) for lot in fifo_lots(account)]
     assert [_fields(lot) for lot in seen.open_lots] == lots

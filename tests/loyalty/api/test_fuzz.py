@@ -18,9 +18,6 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
@@ -32,7 +29,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from aiq.handlers import api_first
 from loyalty.api import endpoint
 from loyalty.api.keys import create_api_key
 from loyalty.api.redemption_tokens import redemption_token
@@ -93,18 +89,6 @@ def shop(company_a, monkeypatch) -> Shop:
         "contactId": str(shopper.pk),
     }
     return Shop(create_api_key(company_a, "Fuzz terminal").plaintext, company_a.uid, known)
-
-
-@pytest.fixture
-def wsgi_app():
-    """The project's WSGI app (API paths through their own middleware, as aiq/wsgi.py
-    routes them), kept from closing the test's database connection after each
-    request (which would end the test transaction), as Django's test Client does."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield api_first(get_wsgi_application())
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def test_fuzzing_the_document_finds_no_server_error_and_no_answer_off_the_schema(shop, wsgi_app):

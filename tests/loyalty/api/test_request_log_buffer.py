@@ -92,3 +92,14 @@ def test_a_flush_prunes_old_lines_now_and_then(company_a, buffered, monkeypatch)
     flush_request_log()
 
     assert list(ApiRequestLog.objects.values_list("path", flat=True)) == ["/api/v2/wallet/y"]
+
+
+def test_a_path_longer_than_the_column_is_cut_not_lost(company_a, buffered):
+    key = create_api_key(company_a, "Front counter").key
+    record_request(key, "GET", "/api/v2/" + "x" * 400, 404, 1)
+    record_request(key, "GET", "/api/v2/wallet/y", 200, 1)
+
+    assert flush_request_log() == 2
+
+    paths = list(ApiRequestLog.objects.order_by("pk").values_list("path", flat=True))
+    assert paths == [("/api/v2/" + "x" * 400)[:300], "/api/v2/wallet/y"]
