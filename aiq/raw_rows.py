@@ -1,7 +1,7 @@
 """Model instances from hand-written SQL, for the few hot paths where compiling the ORM
 query costs more than running it.
 
-A POS terminal's wallet read is three small indexed SELECTs; building each from a
+A POS terminal's wallet read is two small indexed SELECTs; building each from a
 QuerySet (select_related over four tables, two correlated subqueries) took most of the
 request's CPU, several times the database's own time. ``RowShape`` writes a model's
 column list once, and turns a slice of a result row back into the instance the ORM would

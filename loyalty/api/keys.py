@@ -71,7 +71,7 @@ class _KeyLookup:
 
     It also says whether the company has any audience (``key.company_has_audiences``):
     a wallet lists the shopper's audiences, and most companies have none, so for them the
-    wallet skips reading the (empty) list, one statement of five."""
+    wallet skips reading the (empty) list, one statement of four."""
 
     def __init__(self) -> None:
         self.key = RowShape(ApiKey, "k")

@@ -20,12 +20,12 @@ def check_rate(key_id: int) -> None:
     now = _now()
     start = int(now // window)
     cache_key = f"loyalty-api-rate:{key_id}:{start}"
-    cache.add(cache_key, 0, timeout=window + 1)
+    # The window's counter exists for all but its first request: one cache call, not two.
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window + 1)
-        count = 1
+    except ValueError:  # the window's first request (or its counter just expired)
+        # add() is False when another request started the window in between: count on it.
+        count = 1 if cache.add(cache_key, 1, timeout=window + 1) else cache.incr(cache_key)
     if count > assumptions.RATE_LIMIT_PER_MINUTE:
         retry_after = max(1, int((start + 1) * window - now + 0.999))
         raise ApiError(

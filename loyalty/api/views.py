@@ -11,7 +11,7 @@ from aiq.personas.choices import Consent
 from loyalty.api import assumptions
 from loyalty.api.endpoint import Call, Reply, api_endpoint
 from loyalty.api.errors import bad_request
-from loyalty.api.shoppers import find_by_pii, find_shopper
+from loyalty.api.shoppers import WalletShopper, find_by_pii, find_wallet_shopper
 from loyalty.api.wallet import api_wallet
 from stores.models import RetailStore
 
@@ -41,18 +41,18 @@ def wallet_by_body(request: HttpRequest, call: Call) -> Any:
     email = _text_field(body, "email")
     if not phone.strip() and not email.strip():
         raise bad_request("phone", "required (or email)")
-    persona = find_shopper(call.key.company, phone=phone, email=email)
-    return (
-        _not_found() if persona is None else api_wallet(persona, call.key, base_url=_base(request))
-    )
+    return _wallet(request, call, find_wallet_shopper(call.key.company, phone=phone, email=email))
 
 
 @api_endpoint("GET")
 def wallet_by_phone(request: HttpRequest, call: Call, phone: str) -> Any:
-    persona = find_shopper(call.key.company, phone=phone)
-    return (
-        _not_found() if persona is None else api_wallet(persona, call.key, base_url=_base(request))
-    )
+    return _wallet(request, call, find_wallet_shopper(call.key.company, phone=phone))
+
+
+def _wallet(request: HttpRequest, call: Call, found: WalletShopper | None) -> Any:
+    if found is None:
+        return _not_found()
+    return api_wallet(found.persona, call.key, base_url=_base(request), discounts=found.discounts)
 
 
 @api_endpoint("GET")

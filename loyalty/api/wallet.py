@@ -20,10 +20,16 @@ from loyalty.ledger.models import LoyaltyAccount
 
 
 def api_wallet(
-    persona: Persona, key: ApiKey, *, at: datetime | None = None, base_url: str = ""
+    persona: Persona,
+    key: ApiKey,
+    *,
+    at: datetime | None = None,
+    base_url: str = "",
+    discounts: list[Discount] | None = None,
 ) -> dict[str, Any]:
     """``base_url``: this server's origin, so each redemptionURL is absolute (a POS calls
-    it as given)."""
+    it as given). ``discounts``: the company's active discounts with the shopper's uses,
+    when read with the shopper (``find_wallet_shopper``); None reads them here."""
     at = at or timezone.now()
     account = account_of(persona)
     balance = account.balance if account else ZERO
@@ -34,8 +40,14 @@ def api_wallet(
     # no audience): listed below, and what decides discounts limited to an audience.
     audiences = membership(persona, None if company_has_audiences(key) else ())
     # A key scoped to a store sees that store's discounts only.
-    discounts = redeemable_discounts(
-        persona, balance=balance, store=key.store, at=at, program=program, audiences=audiences
+    redeemable = redeemable_discounts(
+        persona,
+        balance=balance,
+        store=key.store,
+        at=at,
+        program=program,
+        audiences=audiences,
+        discounts=discounts,
     )
     return {
         # Where compliance forbids points AIQ sends 0, always.
@@ -45,7 +57,7 @@ def api_wallet(
         "pointsOnHold": 0 if hide else as_number(on_hold),
         "hidePointsInWallet": hide,
         "audiences": [assumptions.wallet_audience(a) for a in audiences.inside()],
-        "discountTemplates": [_template(persona, key, d, base_url) for d in discounts],
+        "discountTemplates": [_template(persona, key, d, base_url) for d in redeemable],
     }
 
 

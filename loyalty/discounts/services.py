@@ -74,14 +74,18 @@ def discount_options(
     spend: Decimal | None = None,
     program: ProgramArgument = LOOK_UP_PROGRAM,
     audiences: Membership | None = None,
+    discounts: list[Discount] | None = None,
 ) -> list[DiscountOption]:
     """Every active discount of the shopper's company, each with the reasons it cannot be
     redeemed now (none when it can). ``store`` None: any store (the wallet, before the
     shopper picks one); ``spend`` None: the cart is not known, no minimum is checked.
     ``program``: the company's program (or None) when the caller has read it already;
     ``audiences``: the shopper's audience membership when the caller has read it (the
-    wallet lists it), so audience-limited discounts cost no further query."""
-    discounts = _with_usage(persona.company_id, persona)
+    wallet lists it), so audience-limited discounts cost no further query;
+    ``discounts``: the company's active discounts with the shopper's uses, when the caller
+    has read them (the wallet, in the shopper's own query: ``usage_columns``)."""
+    if discounts is None:
+        discounts = _with_usage(persona.company_id, persona)
     usage = {
         d.pk: Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
         for d in discounts
@@ -166,6 +170,7 @@ def redeemable_discounts(
     spend: Decimal | None = None,
     program: ProgramArgument = LOOK_UP_PROGRAM,
     audiences: Membership | None = None,
+    discounts: list[Discount] | None = None,
 ) -> list[Discount]:
     """The discounts the shopper can redeem now (see ``discount_options``)."""
     options = discount_options(
@@ -177,6 +182,7 @@ def redeemable_discounts(
         spend=spend,
         program=program,
         audiences=audiences,
+        discounts=discounts,
     )
     return [option.discount for option in options if option.redeemable]
 
@@ -237,21 +243,44 @@ def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     it (``persona_use_count``, ``persona_last_used_at``) from two small correlated
     subqueries on the (persona, discount, used_at) index, so a popular discount's other
     uses are never read. Hand-written once: every wallet read runs it (aiq/raw_rows.py)."""
-    query = _usage_query()
     with hot_cursor() as cursor:
-        cursor.execute(query.sql, [persona.pk, persona.pk, company_id])
-        rows = cursor.fetchall()
+        cursor.execute(_usage_query().sql, [persona.pk, persona.pk, company_id])
+        return discounts_from_rows(cursor.fetchall())
+
+
+def usage_columns(persona_id: str) -> str:
+    """The SELECT list of ``_with_usage`` for a query of one's own: the discount's columns
+    (alias ``d``) and the shopper's uses of it, ``persona_id`` being the SQL that names
+    the shopper (a parameter, or a column of the query). ``discounts_from_rows`` reads
+    them back; ``DISCOUNT_ORDER`` is the order the wallet lists them in."""
+    return _usage_query().columns(persona_id)
+
+
+# The wallet's order: cheapest first, then by name (columns of ``usage_columns``).
+DISCOUNT_ORDER = ("points_cost", "name", "id")
+
+
+def discount_columns() -> list[str]:
+    """The column names of ``usage_columns``, in order (its last two: the uses)."""
+    return [*_usage_query().discount.attnames, "use_count", "last_used_at"]
+
+
+def discounts_from_rows(rows: list[Any], start: int = 0) -> list[Discount]:
+    """The discounts of ``usage_columns`` read from ``row[start:]`` of each row, with the
+    shopper's uses; a row whose discount is NULL (an outer join that found none) is
+    skipped."""
+    query = _usage_query()
+    width = query.discount.width
     discounts = []
-    last_used = query.last_used_converters
     for row in rows:
-        discount = query.discount.build(row)
-        count, used_at = row[query.discount.width :]
-        for converter in last_used:
-            used_at = converter(used_at, query.last_used_column, connection)
-        discount.persona_use_count = int(count)  # type: ignore[union-attr]
-        discount.persona_last_used_at = used_at  # type: ignore[union-attr]
+        discount = query.discount.build(row, start)
+        if discount is None:
+            continue
+        uses = usage_from_row(*row[start + width : start + width + 2])
+        discount.persona_use_count = uses.count  # type: ignore[attr-defined]
+        discount.persona_last_used_at = uses.last_used_at  # type: ignore[attr-defined]
         discounts.append(discount)
-    return discounts  # type: ignore[return-value]
+    return discounts
 
 
 def _uses_of(persona: Persona, discount: Discount) -> Usage:
@@ -272,7 +301,7 @@ def usage_from_row(count: int, used_at: Any) -> Usage:
 class _UsageQuery:
     def __init__(self) -> None:
         self.discount = RowShape(Discount, "d")
-        uses = DiscountUse._meta.db_table
+        self.uses = DiscountUse._meta.db_table
         used_at = DiscountUse._meta.get_field("used_at")
         # SQLite hands timestamps back as text: the column's own converters read them.
         self.last_used_column = Col("u", used_at)
@@ -280,18 +309,23 @@ class _UsageQuery:
             self.last_used_column
         ) + used_at.get_db_converters(connection)
         self.sql = (
-            f"SELECT {self.discount.sql},"  # noqa: S608 - names from the models
-            f" (SELECT COUNT(*) FROM {uses} u"
-            "   WHERE u.persona_id = %s AND u.discount_id = d.id),"
-            f" (SELECT MAX(u.used_at) FROM {uses} u"
-            "   WHERE u.persona_id = %s AND u.discount_id = d.id)"
+            f"SELECT {self.columns('%s')}"  # noqa: S608 - names from the models
             f" FROM {Discount._meta.db_table} d"
-            " WHERE d.company_id = %s AND d.is_active"
-            " ORDER BY d.points_cost, d.name, d.id"
+            " WHERE d.company_id = %s AND d.is_active ORDER BY "
+            + ", ".join(f"d.{column}" for column in DISCOUNT_ORDER)
         )
         self.one_sql = (
-            f"SELECT COUNT(*), MAX(u.used_at) FROM {uses} u"  # noqa: S608 - names from the models
+            f"SELECT COUNT(*), MAX(u.used_at) FROM {self.uses} u"  # noqa: S608 - names from the models
             " WHERE u.persona_id = %s AND u.discount_id = %s"
+        )
+
+    def columns(self, persona_id: str) -> str:
+        return (
+            f"{self.discount.sql},"  # noqa: S608 - names from the models, persona_id ours
+            f" (SELECT COUNT(*) FROM {self.uses} u"
+            f"   WHERE u.persona_id = {persona_id} AND u.discount_id = d.id),"
+            f" (SELECT MAX(u.used_at) FROM {self.uses} u"
+            f"   WHERE u.persona_id = {persona_id} AND u.discount_id = d.id)"
         )
 
 

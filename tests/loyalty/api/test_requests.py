@@ -171,7 +171,7 @@ def test_our_own_error_still_answers_in_the_envelope(client, key_a, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("loyalty.api.views.find_shopper", broken)
+    monkeypatch.setattr("loyalty.api.views.find_wallet_shopper", broken)
 
     response = _post(client, key_a.plaintext, {"phone": "2065550134"})
 
