@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aiq.personas.models import Persona
+from aiq.raw_rows import hot_cursor
 from loyalty.api.keys import create_api_key, find_active_key
 from loyalty.api.shoppers import find_shopper
 from loyalty.ledger.awards import award
@@ -200,3 +201,53 @@ def test_each_new_connection_plans_the_prepared_hot_statements_once(settings):
 
     settings.DATABASE_PREPARED_STATEMENTS = False  # e.g. behind PgBouncer: nothing prepared
     assert _plan_cache_mode_of_a_new_connection() == "auto"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders")
+@pytest.mark.django_db(transaction=True)
+def test_hot_cursors_read_timestamps_with_the_compiled_loader_and_the_same_values(company_a):
+    # Given a new connection (as a web worker opens one)
+    connection.close()
+    connection.ensure_connection()
+    assert connection.hot_timestamp_loader is not None
+    assert connection.hot_timestamp_loader.loader.__module__.startswith("psycopg_")
+    samples = [
+        "2026-12-02 12:34:56.123456+00",
+        "1970-01-01 00:00:00+00",
+        "2100-06-30 23:59:59.999999+00",
+        "2026-03-08 02:30:00-08",  # another offset: the same instant, read in UTC
+    ]
+    sql = "SELECT " + ", ".join(f"%s::timestamptz AS t{n}" for n in range(len(samples)))
+    sql += ", NULL::timestamptz"
+
+    # When the same values are read by a hot cursor and by Django's own cursor
+    with hot_cursor() as cursor:
+        assert cursor.cursor.adapters.get_loader(1184, 0).__module__.startswith("psycopg_")
+        cursor.execute(sql, samples)
+        ours = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, samples)
+        theirs = cursor.fetchone()
+
+    # Then they are equal, time zone object included
+    assert ours == theirs
+    assert [getattr(v, "tzinfo", None) for v in ours] == [
+        getattr(v, "tzinfo", None) for v in theirs
+    ]
+    assert ours[3].isoformat() == "2026-03-08T10:30:00+00:00"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders")
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_whose_time_zone_is_not_djangos_keeps_djangos_loader():
+    from aiq.raw_rows import choose_hot_timestamp_loader
+
+    connection.ensure_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'America/Los_Angeles'")
+        # the compiled loader would follow the connection, Django's would not: no swap
+        choose_hot_timestamp_loader(None, connection)
+        assert connection.hot_timestamp_loader is None
+    finally:
+        connection.close()
