@@ -36,7 +36,9 @@ def normalize_phone(value: str | None, region: str = "US") -> str:
 
 def looks_like_phone(term: str) -> bool:
     """True when a search term is mostly digits, i.e. someone typed a phone number."""
-    digits = sum(ch.isdigit() for ch in term)
+    # map over the C method, not a generator: the API's request log asks this of every
+    # segment of every path it records, redemption tokens of 60 characters included.
+    digits = sum(map(str.isdigit, term))
     return digits >= 7 and digits >= 0.6 * len(term.replace(" ", ""))
 
 
