@@ -67,7 +67,7 @@ def record_request(key: ApiKey, method: str, path: str, status: int, latency_ms:
         at=now,
         method=method[:_METHOD_LENGTH],
         # Cut to the column's length: a long path is still a line, not a failed flush.
-        path=mask_path(path)[:_PATH_LENGTH],
+        path=mask_path(path, keep=key.company.uid)[:_PATH_LENGTH],
         status=status,
         latency_ms=max(0, latency_ms),
         touch_key=key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION,

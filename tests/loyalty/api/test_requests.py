@@ -118,6 +118,19 @@ def test_the_log_masks_phones_and_emails_and_records_the_call(client, company_a,
     assert ApiKey.objects.get(pk=key_a.key.pk).last_used_at is not None
 
 
+def test_the_log_keeps_the_account_uid_even_when_it_looks_like_a_phone(company_a, key_a):
+    # given an account UID whose hex digits read like a phone number (13 digits of 16)
+    company_a.uid = "3656a7821d9325f8"
+    company_a.save(update_fields=["uid"])
+    key = ApiKey.objects.select_related("company").get(pk=key_a.key.pk)
+
+    # when a redemption path naming it, and a phone in another segment, are recorded
+    record_request(key, "PUT", "/api/v1.1/optin/3656a7821d9325f8/2065550134/true", 200, 4)
+
+    # then the UID stays, the phone does not
+    assert ApiRequestLog.objects.get().path == "/api/v1.1/optin/3656a7821d9325f8/***/true"
+
+
 def test_the_log_is_pruned_of_rows_older_than_30_days(key_a):
     record_request(key_a.key, "GET", "/api/v2/wallet/x", 200, 5)
     ApiRequestLog.objects.update(at=timezone.now() - timedelta(days=31))
