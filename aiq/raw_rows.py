@@ -174,7 +174,7 @@ def choose_hot_timestamp_loader(sender: Any, connection: Any, **kwargs: Any) -> 
     sample = b"2001-02-03 04:05:06.789012+00"
     theirs = django_loader(oid, connection.connection).load(sample)
     ours = compiled(oid, connection.connection).load(sample)
-    if ours == theirs and ours.tzinfo == theirs.tzinfo and ours.isoformat() == theirs.isoformat():
+    if ours == theirs and ours.tzinfo == theirs.tzinfo:
         connection.hot_timestamp_loader = TimestampLoader(oid, compiled)
 
 

@@ -107,7 +107,6 @@ class _Lookup:
         # row NULL where it is not its part: the shopper's 39 columns are sent and parsed
         # once, not once per discount.
         discounts = discount_columns()
-        self.discount_width = len(discounts)
         order = ", ".join(
             str(2 + self.width + discounts.index(column)) for column in DISCOUNT_ORDER
         )
@@ -116,7 +115,7 @@ class _Lookup:
                 f"WITH p AS (SELECT * FROM {persona_table}"  # noqa: S608 - names from the models
                 f"   WHERE company_id = %s AND {column} = %s ORDER BY id LIMIT 1)"
                 f" SELECT 0, {self.persona.sql}, {self.account.sql},"
-                f" {_nulls(self.discount_width)}"
+                f" {_nulls(len(discounts))}"
                 f" FROM p LEFT JOIN {account_table} a ON a.persona_id = p.id"
                 f" UNION ALL SELECT 1, {_nulls(self.width)}, {usage_columns('p.id')}"
                 f" FROM p JOIN {Discount._meta.db_table} d"

@@ -87,9 +87,9 @@ def discount_options(
     if discounts is None:
         discounts = _with_usage(persona.company_id, persona)
     usage = {
-        d.pk: Usage(d.persona_use_count, d.persona_last_used_at)  # type: ignore[attr-defined]
+        d.pk: d.persona_uses  # type: ignore[attr-defined]
         for d in discounts
-        if d.persona_use_count  # type: ignore[attr-defined]
+        if d.persona_uses.count  # type: ignore[attr-defined]
     }
     return _evaluate(
         persona, discounts, usage, balance, store, at, staff, spend, program, audiences
@@ -240,7 +240,7 @@ def _zone(store: RetailStore | None) -> zoneinfo.ZoneInfo | None:
 
 def _with_usage(company_id: int, persona: Persona) -> list[Discount]:
     """The company's active discounts (cheapest first), each with the shopper's uses of
-    it (``persona_use_count``, ``persona_last_used_at``) from two small correlated
+    it (``persona_uses``, a ``Usage``) from two small correlated
     subqueries on the (persona, discount, used_at) index, so a popular discount's other
     uses are never read. Hand-written once: every wallet read runs it (aiq/raw_rows.py)."""
     with hot_cursor() as cursor:
@@ -276,9 +276,7 @@ def discounts_from_rows(rows: list[Any], start: int = 0) -> list[Discount]:
         discount = query.discount.build(row, start)
         if discount is None:
             continue
-        uses = usage_from_row(*row[start + width : start + width + 2])
-        discount.persona_use_count = uses.count  # type: ignore[attr-defined]
-        discount.persona_last_used_at = uses.last_used_at  # type: ignore[attr-defined]
+        discount.persona_uses = usage_from_row(*row[start + width : start + width + 2])  # type: ignore[attr-defined]
         discounts.append(discount)
     return discounts
 

@@ -29,7 +29,7 @@ def _fields(instance):
 
 
 def _discounts(discounts):
-    return [(_fields(d), d.persona_use_count, d.persona_last_used_at) for d in discounts]
+    return [(_fields(d), d.persona_uses) for d in discounts]
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_one_statement_reads_what_the_two_reads_read(company_a, shopper):
     assert account.balance == 300
     assert [d.pk for d in found.discounts] == [d.pk for d in expected]
     assert _discounts(found.discounts) == _discounts(_with_usage(company_a.pk, persona))
-    uses = {d.name: (d.persona_use_count, d.persona_last_used_at) for d in found.discounts}
+    uses = {d.name: (d.persona_uses.count, d.persona_uses.last_used_at) for d in found.discounts}
     assert uses == {"A $5 off": (0, None), "B $5 off": (0, None), "$20 off": (2, LATE)}
 
 
